@@ -1,0 +1,132 @@
+"""Devices and array backends: `/cpu:0` runs NumPy, `/gpu:N` runs CuPy on GPU N.
+
+CuPy is optional and imported lazily. `Device.xp` is the array module kernels
+use; `to_device`/`to_host` move arrays between backends.
+"""
+
+from __future__ import annotations
+
+import functools
+import warnings
+
+import numpy as np
+
+
+class Device:
+    """A place where kernels run: `name` like '/device:GPU:0', `xp` its array module."""
+
+    __slots__ = ("kind", "index", "xp")
+
+    def __init__(self, kind: str, index: int, xp):
+        self.kind = kind
+        self.index = index
+        self.xp = xp
+
+    @property
+    def name(self) -> str:
+        return f"/device:{self.kind}:{self.index}"
+
+    @property
+    def full_name(self) -> str:
+        return f"/job:localhost/replica:0/task:0/device:{self.kind}:{self.index}"
+
+    def to_device(self, arr):
+        """Moves `arr` (NumPy or CuPy) onto this device."""
+        if self.kind == "CPU":
+            return to_host(arr)
+        cp = self.xp
+        if isinstance(arr, cp.ndarray) and arr.device.id == self.index:
+            return arr
+        if isinstance(arr, np.ndarray) and arr.dtype == object:
+            raise TypeError("String tensors cannot be placed on a GPU.")
+        with cp.cuda.Device(self.index):
+            return cp.asarray(arr)
+
+    def rng(self, seed):
+        """A random Generator for this device seeded by `seed` (None: fresh entropy)."""
+        if self.kind == "CPU":
+            return np.random.default_rng(seed)
+        with self.xp.cuda.Device(self.index):
+            return self.xp.random.default_rng(seed)
+
+    def __repr__(self):
+        return f"Device({self.name})"
+
+
+CPU0 = Device("CPU", 0, np)
+
+
+@functools.lru_cache(maxsize=None)
+def _cupy():
+    try:
+        import cupy
+
+        if cupy.cuda.runtime.getDeviceCount() < 1:
+            return None
+        return cupy
+    except Exception:  # ImportError, CUDA driver errors: no usable GPU
+        return None
+
+
+def cupy_available() -> bool:
+    return _cupy() is not None
+
+
+def gpu_count() -> int:
+    cp = _cupy()
+    return 0 if cp is None else cp.cuda.runtime.getDeviceCount()
+
+
+@functools.lru_cache(maxsize=None)
+def gpu(index: int) -> Device:
+    cp = _cupy()
+    if cp is None or index >= gpu_count():
+        raise LookupError(f"GPU:{index}")
+    return Device("GPU", index, cp)
+
+
+def to_host(arr):
+    """A NumPy array (or NumPy scalar) for `arr`, copying from the GPU when needed."""
+    if isinstance(arr, (np.ndarray, np.generic)):
+        return arr
+    get = getattr(arr, "get", None)
+    if get is not None:
+        return get()
+    return np.asarray(arr)
+
+
+def array_module(arr):
+    """NumPy or CuPy, whichever `arr` belongs to."""
+    if isinstance(arr, (np.ndarray, np.generic)):
+        return np
+    cp = _cupy()
+    if cp is not None and isinstance(arr, cp.ndarray):
+        return cp
+    return np
+
+
+_default_backend = ["auto"]
+
+
+def set_backend(name: str):
+    """Chooses the backend for unplaced ops: 'numpy', 'cupy' or 'auto' (TF1's rule: GPU:0 when present)."""
+    if name not in ("numpy", "cupy", "auto"):
+        raise ValueError(f"Unknown backend {name!r}; use 'numpy', 'cupy' or 'auto'.")
+    if name == "cupy" and not cupy_available():
+        warnings.warn("CuPy or a GPU is not available; falling back to the NumPy backend.", stacklevel=2)
+        name = "numpy"
+    _default_backend[0] = name
+
+
+def get_backend() -> str:
+    name = _default_backend[0]
+    if name == "auto":
+        return "cupy" if cupy_available() else "numpy"
+    return name
+
+
+def list_devices():
+    out = [CPU0]
+    for i in range(gpu_count()):
+        out.append(gpu(i))
+    return out
