@@ -3,13 +3,44 @@
     import teachtf as tf     # instead of: import tensorflow as tf
 """
 
+import importlib as _importlib
+
 __version__ = "0.1.0"
 VERSION = "1.15.0"
 GIT_VERSION = "teachtf-" + __version__
 COMPILER_VERSION = "numpy"
+GRAPH_DEF_VERSION = 134
 
-from ._api_core import *  # noqa: E402,F401,F403
-from ._api_core import __all__ as _core_all  # noqa: E402
+from ._api_core import *  # noqa: E402,F401,F403  graphs, sessions, variables, math/array/random ops
+from ._api_scopes import *  # noqa: E402,F401,F403  variable scopes, initializers, control flow, misc
+from ._api_nn import *  # noqa: E402,F401,F403  top-level names of the nn area
+from ._api_data import *  # noqa: E402,F401,F403  legacy summary names and data helpers
 from .gradients import NoGradient, NotDifferentiable, RegisterGradient, gradients, hessians  # noqa: E402,F401
 from .framework import errors  # noqa: E402,F401
 from .framework.errors import OpError  # noqa: E402,F401
+
+# Namespaces load on first use (`tf.nn`, `tf.train`, ...), so `import teachtf` stays fast.
+_SUBMODULES = {
+    "nn", "train", "summary", "losses", "layers", "image", "contrib", "math", "compat", "gfile", "logging", "app",
+    "flags", "keras", "ext", "test", "python", "examples", "datasets", "widgets", "initializers", "random",
+    "linalg", "io", "version", "sysconfig", "saved_model", "distributions", "metrics", "sets", "strings", "bitwise",
+    "user_ops", "debugging", "dtypes", "graph_util", "resource_loader", "profiler",
+}
+
+
+def __getattr__(name):
+    if name in _SUBMODULES:
+        try:
+            mod = _importlib.import_module(f".{name}", __name__)
+        except ModuleNotFoundError as e:
+            if e.name == f"{__name__}.{name}":
+                raise AttributeError(f"module 'teachtf' has no attribute {name!r} (teachtf does not provide "
+                                     f"tf.{name})") from None
+            raise
+        globals()[name] = mod
+        return mod
+    raise AttributeError(f"module 'teachtf' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | _SUBMODULES)
