@@ -1,0 +1,1 @@
+"""teachtf.widgets (being written)."""
