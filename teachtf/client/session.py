@@ -486,7 +486,8 @@ class BaseSession:
             st.op = op
             st.kernel = od.kernel
             st.ctx = _OpContext(op, dev, self)
-            st.attrs = op._attrs
+            # Attrs starting with '_' (e.g. _gradient_op_type) describe the op, not the kernel.
+            st.attrs = {k: v for k, v in op._attrs.items() if k[:1] != "_"}
             ins, var_reads, transfers = [], [], []
             for pos, t in enumerate(op._inputs):
                 vkey = _ref_var_key(t)

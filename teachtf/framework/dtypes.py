@@ -27,7 +27,21 @@ class DType:
 
     @property
     def real_dtype(self) -> "DType":
-        return self._base
+        """float32 for complex64, float64 for complex128, else the base dtype."""
+        return {"complex64": float32, "complex128": float64}.get(self._base._name, self._base)
+
+    @property
+    def as_datatype_enum(self) -> int:
+        """TF's DataType enum value (ref dtypes add 100)."""
+        return _ENUM[self._base._name] + (100 if self._is_ref else 0)
+
+    @property
+    def is_quantized(self) -> bool:
+        return False
+
+    @property
+    def limits(self):
+        return self.min, self.max
 
     @property
     def is_floating(self) -> bool:
@@ -140,6 +154,10 @@ _BY_NP[np.dtype(object)] = string
 
 QUANTIZED_DTYPES = frozenset()
 
+_ENUM = {"float32": 1, "float64": 2, "int32": 3, "uint8": 4, "int16": 5, "int8": 6, "string": 7, "complex64": 8,
+         "int64": 9, "bool": 10, "uint16": 17, "complex128": 18, "float16": 19, "uint32": 22, "uint64": 23}
+_BY_ENUM = {v: _BY_NAME[k] for k, v in _ENUM.items()}
+
 
 def as_dtype(type_value) -> DType:
     """Converts a DType, numpy dtype, dtype string or Python type to a DType.
@@ -148,6 +166,12 @@ def as_dtype(type_value) -> DType:
     """
     if isinstance(type_value, DType):
         return type_value
+    if isinstance(type_value, int) and not isinstance(type_value, bool):
+        try:
+            d = _BY_ENUM[type_value % 100]
+        except KeyError:
+            raise TypeError(f"Cannot convert value {type_value!r} to a TensorFlow DType.") from None
+        return d._ref_type if type_value > 100 else d
     if isinstance(type_value, str):
         try:
             return _BY_NAME[type_value]

@@ -26,34 +26,58 @@ UNAUTHENTICATED = 16
 
 
 class OpError(Exception):
-    """Base error of a failed op; `.op`, `.node_def`, `.message`, `.error_code`."""
+    """A failed op. `.op` (the Operation or None), `.node_def`, `.message` and `.error_code`.
+
+    `str(e)` is the message followed by the failing node, its op type and the
+    file:line of the learner's code that created it.
+    """
 
     error_code = UNKNOWN
 
-    def __init__(self, node_def, op, message, error_code=None):
-        self.node_def = node_def
+    def __init__(self, node_def, op, message, error_code=None, *args):
+        self._node_def = node_def
         self.op = op
         self.message = message
         if error_code is not None:
             self.error_code = error_code
         super().__init__(self._full_message())
 
+    @property
+    def node_def(self):
+        if self._node_def is None and self.op is not None and hasattr(self.op, "node_def"):
+            return self.op.node_def
+        return self._node_def
+
+    @node_def.setter
+    def node_def(self, value):
+        self._node_def = value
+
     def _full_message(self) -> str:
         msg = self.message
         op = self.op
         if op is not None and hasattr(op, "_creation_site") and "defined at" not in msg:
-            msg += f"\n\t [[node {op.name} (defined at {op._creation_site()}) ]]"
+            msg += f"\n\t [[node {op.name} ({op.type}, defined at {op._creation_site()}) ]]"
         return msg
+
+    def _attach_op(self, op) -> None:
+        """Names `op` as the failing node when the raiser did not know it."""
+        if self.op is None:
+            self.op = op
+            self.args = (self._full_message(),)
 
     def __str__(self):
         return self._full_message()
+
+    def __reduce__(self):
+        return type(self), (self._node_def, None, self.message)
 
 
 def _make(name, code):
     def __init__(self, node_def=None, op=None, message="", *args):
         OpError.__init__(self, node_def, op, message, code)
 
-    return type(name, (OpError,), {"__init__": __init__, "error_code": code, "__module__": __name__})
+    return type(name, (OpError,), {"__init__": __init__, "error_code": code, "__module__": __name__,
+                                   "__doc__": f"tf.errors.{name} (error code {code})."})
 
 
 CancelledError = _make("CancelledError", CANCELLED)
@@ -84,6 +108,16 @@ _CODE_TO_CLASS = {
 
 def exception_type_from_error_code(code: int):
     return _CODE_TO_CLASS[code]
+
+
+class raise_exception_on_not_ok_status:  # noqa: N801 - TF1's name
+    """Legacy context manager of TF1; teachtf raises OpErrors directly, so it only passes them through."""
+
+    def __enter__(self):
+        return None
+
+    def __exit__(self, *exc):
+        return False
 
 
 def error_code_from_exception_type(cls) -> int:

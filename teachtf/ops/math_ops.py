@@ -1,50 +1,119 @@
-"""Elementwise math, reductions and matmul (API.md §7), with their gradients.
+"""Elementwise math, comparisons, logic, casts and matmul (API.md §7, §9), with their gradients.
 
 Binary ops broadcast like NumPy; their gradients undo broadcasting with the one
-shared helper `unbroadcast`. Dtype rules of API.md §4.3: operator forms convert
-the non-tensor operand to the tensor's dtype; function forms go left to right;
-two tensors of different dtypes raise TypeError (no implicit promotion).
+shared helper `unbroadcast`. Dtype rules of API.md §4.3: operator forms
+(`a + 2`) convert the non-tensor operand to the tensor's dtype; function forms
+(`tf.add(a, 2)`) convert left to right the way TF1's op builder does (the first
+argument fixes the dtype, constants are named `<op>/<arg>`); two tensors of
+different dtypes raise TypeError (no implicit promotion).
+
+Reductions live in `reduction_ops`, clipping in `clip_ops`; their names are
+re-exported here, as TF1's `math_ops` module does.
 """
 
 from __future__ import annotations
 
 import builtins
+import string as _string
 
 import numpy as np
 
 from ..framework import dtypes
+from ..framework import errors
 from ..framework import graph as _graph
 from ..framework.graph import Tensor
 from ..framework.shapes import TensorShape, broadcast_static
 from .constant_op import constant, constant_value, convert_to_tensor
 from .registry import NO_GRADIENT, apply, register
 
-# -- dtype handling ---------------------------------------------------------------------------
+# -- dtype groups (TF1's allowed-type lists, in TF's order for messages) -------------------------------
+
+FLOATS = ("bfloat16", "float16", "float32", "float64")
+COMPLEX = ("complex64", "complex128")
+INTS = ("int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64")
+FLOAT_TYPES = FLOATS + COMPLEX
+REAL_TYPES = FLOATS + INTS
+NUMERIC_TYPES = REAL_TYPES + COMPLEX
+BOOL_TYPES = ("bool",)
+ALL_TYPES = NUMERIC_TYPES + ("bool", "string")
+
+
+def check_dtype(t: Tensor, allowed, param: str = "x") -> None:
+    """TypeError (TF1's wording) when `t`'s dtype is not in `allowed`."""
+    dt = t.dtype.base_dtype
+    if dt.name not in allowed:
+        raise TypeError(f"Value passed to parameter '{param}' has DataType {dt.name} not in list of allowed "
+                        f"values: {', '.join(allowed)}")
 
 
 def _is_tensorlike(x) -> bool:
     return isinstance(x, Tensor) or hasattr(x, "_as_tensor")
 
 
-def _binary_args(x, y, op_type, xname="x", yname="y"):
-    """Function-form conversion: the first argument fixes the dtype, later ones must match it."""
-    x = convert_to_tensor(x)
-    if _is_tensorlike(y):
-        y = convert_to_tensor(y)
-        if y.dtype.base_dtype != x.dtype.base_dtype:
-            raise TypeError(f"Input '{yname}' of '{op_type}' Op has type {y.dtype.base_dtype.name} that does not "
-                            f"match type {x.dtype.base_dtype.name} of argument '{xname}'.")
-    else:
-        y = convert_to_tensor(y, dtype=x.dtype.base_dtype)
-    return x, y
+# -- building ops the way TF1's op builder does ----------------------------------------------------------
 
 
-def _binary_shape(inputs, attrs):
-    x, y = inputs
-    if x.dtype.base_dtype != y.dtype.base_dtype:
-        raise TypeError(f"Input 'y' has type {y.dtype.base_dtype.name} that does not match type "
-                        f"{x.dtype.base_dtype.name} of argument 'x'.")
-    return [(broadcast_static(x.shape, y.shape), x.dtype.base_dtype)]
+def convert_inputs(op_type: str, specs) -> list[Tensor]:
+    """Converts op inputs left to right. `specs`: (value, arg_name, type_group or None, dtype or None).
+
+    Inputs in the same `type_group` share one dtype: the first one fixes it, later
+    Python values are converted to it and later tensors must match it (TypeError,
+    TF1's wording). `dtype` forces a dtype for a Python value (e.g. int32 axes).
+    """
+    fixed: dict = {}
+    out = []
+    for value, arg, group, want in specs:
+        dt, src = fixed.get(group, (None, None)) if group is not None else (None, None)
+        if _is_tensorlike(value):
+            t = convert_to_tensor(value)
+            if dt is not None and t.dtype.base_dtype != dt:
+                raise TypeError(f"Input '{arg}' of '{op_type}' Op has type {t.dtype.base_dtype.name} that does not "
+                                f"match type {dt.name} of argument '{src}'.")
+        else:
+            target = dt if dt is not None else want
+            try:
+                t = convert_to_tensor(value, dtype=target, name=arg)
+            except TypeError as e:
+                if target is None:
+                    raise
+                raise TypeError(f"Expected {target.name} passed to parameter '{arg}' of op '{op_type}', got "
+                                f"{value!r} of type '{type(value).__name__}' instead. Error: {e}") from None
+            except ValueError:
+                if target is None:
+                    raise
+                observed = convert_to_tensor(value).dtype.base_dtype.name
+                raise TypeError(f"Input '{arg}' of '{op_type}' Op has type {observed} that does not match type "
+                                f"{target.name} of argument '{src or arg}'.") from None
+        if group is not None and dt is None:
+            fixed[group] = (t.dtype.base_dtype, arg)
+        out.append(t)
+    return out
+
+
+def build_op(op_type: str, default_name: str, name, specs, attrs=None):
+    """Converts `specs` (see `convert_inputs`) inside the op's name scope and adds the op.
+
+    Returns the op's output (or tuple of outputs). When every input already is a
+    tensor, no scope is needed and the op is added directly.
+    """
+    values = [s[0] for s in specs]
+    if builtins.all(isinstance(v, Tensor) for v in values):
+        groups: dict = {}
+        for v, arg, group, _ in specs:
+            if group is None:
+                continue
+            if group in groups and v.dtype.base_dtype != groups[group][0]:
+                dt, src = groups[group]
+                raise TypeError(f"Input '{arg}' of '{op_type}' Op has type {v.dtype.base_dtype.name} that does not "
+                                f"match type {dt.name} of argument '{src}'.")
+            groups.setdefault(group, (v.dtype.base_dtype, arg))
+        return apply(op_type, values, attrs or {}, name or default_name)
+    with _graph.name_scope(name, default_name, values) as scope:
+        return apply(op_type, convert_inputs(op_type, specs), attrs or {}, scope)
+
+
+def _binary(op_type, default_name, x, y, name, attrs=None):
+    return build_op(op_type, default_name, name, [(x, "x", "T", None), (y, "y", "T", None)], attrs)
 
 
 # -- the shared gradient helper -----------------------------------------------------------------
@@ -53,6 +122,7 @@ def _binary_shape(inputs, attrs):
 def unbroadcast(grad: Tensor, x: Tensor) -> Tensor:
     """Sums `grad` over the axes along which `x` was broadcast, and reshapes it to `x`'s shape."""
     from . import array_ops
+    from .reduction_ops import reduce_sum
 
     xs, gs = x.shape, grad.shape
     if xs.is_fully_defined() and gs.is_fully_defined():
@@ -73,9 +143,8 @@ def _bga_shape(inputs, attrs):
     return [((None,), dtypes.int32), ((None,), dtypes.int32)]
 
 
-@register("BroadcastGradientArgs", shape=_bga_shape, grad=NO_GRADIENT)
+@register("BroadcastGradientArgs", shape=_bga_shape, grad=NO_GRADIENT, cpu_only=True)
 def _broadcast_gradient_args(ctx, s0, s1):
-    xp = np
     s0 = [int(v) for v in np.asarray(s0).tolist()]
     s1 = [int(v) for v in np.asarray(s1).tolist()]
     n = builtins.max(len(s0), len(s1))
@@ -83,15 +152,28 @@ def _broadcast_gradient_args(ctx, s0, s1):
     b = [1] * (n - len(s1)) + s1
     r0 = [i for i in range(n) if a[i] == 1 and b[i] != 1 or i < n - len(s0)]
     r1 = [i for i in range(n) if b[i] == 1 and a[i] != 1 or i < n - len(s1)]
-    return xp.asarray(r0, dtype=np.int32), xp.asarray(r1, dtype=np.int32)
+    return np.asarray(r0, dtype=np.int32), np.asarray(r1, dtype=np.int32)
 
 
 def broadcast_gradient_args(s0, s1, name=None):
+    """The axes to sum over to undo broadcasting shapes `s0` and `s1` against each other."""
     return apply("BroadcastGradientArgs", [convert_to_tensor(s0), convert_to_tensor(s1)], {},
                  name or "BroadcastGradientArgs")
 
 
-# -- binary arithmetic ----------------------------------------------------------------------------
+# -- binary elementwise ops ---------------------------------------------------------------------------
+
+
+def _binary_shape_fn(allowed, out_dtype=None):
+    def fn(inputs, attrs):
+        x, y = inputs
+        if x.dtype.base_dtype != y.dtype.base_dtype:
+            raise TypeError(f"Input 'y' has type {y.dtype.base_dtype.name} that does not match type "
+                            f"{x.dtype.base_dtype.name} of argument 'x'.")
+        check_dtype(x, allowed)
+        return [(broadcast_static(x.shape, y.shape), out_dtype or x.dtype.base_dtype)]
+
+    return fn
 
 
 def _add_grad(op, grad):
@@ -114,75 +196,720 @@ def _realdiv_grad(op, grad):
     return [unbroadcast(grad / y, x), unbroadcast(grad * (negative(x) / y / y), y)]
 
 
-@register("AddV2", shape=_binary_shape, grad=_add_grad)
+def _pow_grad(op, grad):
+    """d(x^y)/dx = y·x^(y-1); d(x^y)/dy = x^y·log(x), taken as 0 where x <= 0 (TF1)."""
+    from .array_ops import where, zeros_like
+
+    x, y = op.inputs
+    z = op.outputs[0]
+    gx = grad * y * pow(x, y - 1)
+    log_x = where(x > 0, log(x), zeros_like(x))
+    gy = grad * z * log_x
+    return [unbroadcast(gx, x), unbroadcast(gy, y)]
+
+
+def _min_or_max_grad(op, grad, selector):
+    """Routes the gradient to the input that won; on ties (x == y) the first input `x` gets it."""
+    from .array_ops import where, zeros_like
+
+    x, y = op.inputs
+    xmask = selector(x, y)
+    zeros = zeros_like(grad)
+    return [unbroadcast(where(xmask, grad, zeros), x), unbroadcast(where(xmask, zeros, grad), y)]
+
+
+def _squared_difference_grad(op, grad):
+    x, y = op.inputs
+    d = grad * (2.0 * (x - y))
+    return [unbroadcast(d, x), unbroadcast(negative(d), y)]
+
+
+def _floormod_grad(op, grad):
+    x, y = op.inputs
+    return [unbroadcast(grad, x), unbroadcast(grad * negative(floordiv(x, y)), y)]
+
+
+def _atan2_grad(op, grad):
+    y, x = op.inputs
+    inv = reciprocal(square(x) + square(y))
+    return [unbroadcast(grad * x * inv, y), unbroadcast(grad * negative(y) * inv, x)]
+
+
+@register("AddV2", shape=_binary_shape_fn(NUMERIC_TYPES + ("string",)), grad=_add_grad)
 def _add_kernel(ctx, x, y):
     return x + y
 
 
-@register("Sub", shape=_binary_shape, grad=_sub_grad)
+@register("Sub", shape=_binary_shape_fn(NUMERIC_TYPES), grad=_sub_grad)
 def _sub_kernel(ctx, x, y):
     return x - y
 
 
-@register("Mul", shape=_binary_shape, grad=_mul_grad)
+@register("Mul", shape=_binary_shape_fn(NUMERIC_TYPES), grad=_mul_grad)
 def _mul_kernel(ctx, x, y):
     return x * y
 
 
-@register("RealDiv", shape=_binary_shape, grad=_realdiv_grad)
+@register("RealDiv", shape=_binary_shape_fn(NUMERIC_TYPES), grad=_realdiv_grad)
 def _realdiv_kernel(ctx, x, y):
+    if x.dtype.kind in "iu":
+        _check_nonzero(ctx, y)
+        return trunc_div(ctx.xp, x, y)
     return x / y
 
 
+def _check_nonzero(ctx, y):
+    if not ctx.xp.all(y):
+        raise errors.InvalidArgumentError(None, ctx.op, "Integer division by zero")
+
+
+def trunc_div(xp, x, y):
+    """Integer division rounding toward zero (C semantics, as TF's integer kernels use)."""
+    q = xp.floor_divide(x, y)
+    return q + ((q < 0) & (q * y != x)).astype(q.dtype)
+
+
+@register("FloorDiv", shape=_binary_shape_fn(REAL_TYPES), grad=NO_GRADIENT)
+def _floordiv_kernel(ctx, x, y):
+    if x.dtype.kind in "iu":
+        _check_nonzero(ctx, y)
+    return ctx.xp.floor_divide(x, y)
+
+
+@register("FloorMod", shape=_binary_shape_fn(REAL_TYPES), grad=_floormod_grad)
+def _floormod_kernel(ctx, x, y):
+    if x.dtype.kind in "iu":
+        _check_nonzero(ctx, y)
+    return ctx.xp.remainder(x, y)
+
+
+@register("Pow", shape=_binary_shape_fn(("bfloat16", "float16", "float32", "float64", "int32", "int64") + COMPLEX),
+          grad=_pow_grad)
+def _pow_kernel(ctx, x, y):
+    return ctx.xp.power(x, y)
+
+
+@register("Maximum", shape=_binary_shape_fn(REAL_TYPES),
+          grad=lambda op, g: _min_or_max_grad(op, g, greater_equal))
+def _maximum_kernel(ctx, x, y):
+    return ctx.xp.maximum(x, y)
+
+
+@register("Minimum", shape=_binary_shape_fn(REAL_TYPES),
+          grad=lambda op, g: _min_or_max_grad(op, g, less_equal))
+def _minimum_kernel(ctx, x, y):
+    return ctx.xp.minimum(x, y)
+
+
+@register("SquaredDifference", shape=_binary_shape_fn(NUMERIC_TYPES), grad=_squared_difference_grad)
+def _squared_difference_kernel(ctx, x, y):
+    d = x - y
+    return d * d
+
+
+@register("Atan2", shape=_binary_shape_fn(FLOATS), grad=_atan2_grad)
+def _atan2_kernel(ctx, y, x):
+    return ctx.xp.arctan2(y, x)
+
+
 def add(x, y, name=None) -> Tensor:
-    x, y = _binary_args(x, y, "AddV2")
-    return apply("AddV2", [x, y], {}, name or "Add")
+    """x + y, broadcasting (op type AddV2, default name `Add`)."""
+    return _binary("AddV2", "Add", x, y, name)
 
 
 def subtract(x, y, name=None) -> Tensor:
-    x, y = _binary_args(x, y, "Sub")
-    return apply("Sub", [x, y], {}, name or "Sub")
+    """x - y, broadcasting."""
+    return _binary("Sub", "Sub", x, y, name)
 
 
 def multiply(x, y, name=None) -> Tensor:
-    x, y = _binary_args(x, y, "Mul")
-    return apply("Mul", [x, y], {}, name or "Mul")
+    """x * y, broadcasting."""
+    return _binary("Mul", "Mul", x, y, name)
 
 
-def _truediv_impl(x, y, name):
-    dt = x.dtype.base_dtype
-    if dt.is_integer:
-        target = dtypes.float32 if dt in (dtypes.int8, dtypes.int16, dtypes.uint8, dtypes.uint16) else dtypes.float64
-        x = cast(x, target)
-        y = cast(y, target)
-    elif dt.is_bool:
-        raise TypeError(f"Invalid dtype {dt.name} in __truediv__")
-    return apply("RealDiv", [x, y], {}, name)
+def realdiv(x, y, name=None) -> Tensor:
+    """x / y for floats (the RealDiv op)."""
+    return _binary("RealDiv", "RealDiv", x, y, name)
+
+
+def scalar_mul(scalar, x, name=None) -> Tensor:
+    """scalar * x where `scalar` is 0-D."""
+    x = convert_to_tensor(x)
+    scalar = convert_to_tensor(scalar, dtype=x.dtype.base_dtype, name="scalar")
+    if scalar.shape.ndims != 0:
+        raise ValueError(f"Only scalar multiply works, got shape {scalar.shape}")
+    return multiply(scalar, x, name)
+
+
+_TRUEDIV_TARGET = {"int8": dtypes.float32, "int16": dtypes.float32, "uint8": dtypes.float32,
+                   "uint16": dtypes.float32, "int32": dtypes.float64, "int64": dtypes.float64}
+
+
+def _truediv_python3(x, y, name):
+    """TF1's true division: x and y must already share a dtype; small ints → float32, int32/64 → float64."""
+    with _graph.name_scope(name, "truediv", [x, y]) as scope:
+        x = convert_to_tensor(x, name="x")
+        y = convert_to_tensor(y, name="y")
+        if x.dtype.base_dtype != y.dtype.base_dtype:
+            raise TypeError(f"x and y must have the same dtype, got {x.dtype.base_dtype!r} != "
+                            f"{y.dtype.base_dtype!r}")
+        dt = x.dtype.base_dtype
+        if dt.is_bool or dt == dtypes.string:
+            raise TypeError(f"Invalid dtype {dt!r} in __truediv__")
+        target = _TRUEDIV_TARGET.get(dt.name)
+        if target is not None:
+            x = cast(x, target)
+            y = cast(y, target)
+        return apply("RealDiv", [x, y], {}, scope)
 
 
 def truediv(x, y, name=None) -> Tensor:
-    """x / y; int8/16 and uint8/16 become float32, int32/64 float64 (API.md §4.5)."""
-    with _graph.name_scope(name, "truediv") as scope:
-        x, y = _binary_args(x, y, "RealDiv")
-        return _truediv_impl(x, y, scope)
+    """x / y with Python 3 semantics; int8/16, uint8/16 → float32, int32/64 → float64 (API.md §4.5).
+
+    Both arguments must have the same dtype (`tf.truediv(float_tensor, 2)` raises
+    TypeError in TF1; the operator `float_tensor / 2` converts the 2).
+    """
+    return _truediv_python3(x, y, name)
 
 
-divide = truediv
+def divide(x, y, name=None) -> Tensor:
+    """Python-style `x / y`. Without `name` this is the operator (y takes x's dtype); with `name` it is
+    `truediv`, which needs both dtypes to match (TF1)."""
+    if name is not None:
+        return _truediv_python3(x, y, name)
+    return x / y
 
 
-# -- unary ---------------------------------------------------------------------------------------
+def div(x, y, name=None) -> Tensor:
+    """Python 2 division: floor division for integers, true division for floats (default name `div`)."""
+    with _graph.name_scope(name, "div", [x, y]) as scope:
+        x = convert_to_tensor(x, name="x")
+        y = convert_to_tensor(y, name="y", dtype=x.dtype.base_dtype) if not _is_tensorlike(y) else \
+            convert_to_tensor(y)
+        if x.dtype.base_dtype != y.dtype.base_dtype:
+            raise TypeError(f"x and y must have the same dtype, got {x.dtype.base_dtype!r} != "
+                            f"{y.dtype.base_dtype!r}")
+        if x.dtype.base_dtype.is_floating or x.dtype.base_dtype.is_complex:
+            return apply("RealDiv", [x, y], {}, scope)
+        return apply("FloorDiv", [x, y], {}, scope)
 
 
-@register("Neg", shape=lambda i, a: [(i[0].shape, i[0].dtype.base_dtype)], grad=lambda op, g: [negative(g)])
+def div_no_nan(x, y, name=None) -> Tensor:
+    """x / y, but 0 wherever y == 0 (floats)."""
+    from .array_ops import ones_like, where_v2, zeros_like
+
+    with _graph.name_scope(name, "div_no_nan", [x, y]) as scope:
+        x, y = convert_inputs("DivNoNan", [(x, "x", "T", None), (y, "y", "T", None)])
+        check_dtype(x, FLOAT_TYPES)
+        is_zero = equal(y, zeros_like(y))
+        quotient = x / where_v2(is_zero, ones_like(y), y)
+        return where_v2(is_zero, zeros_like(quotient), quotient, name=scope)
+
+
+def floordiv(x, y, name=None) -> Tensor:
+    """⌊x / y⌋ elementwise (integer division by zero raises InvalidArgumentError); default name `floordiv`."""
+    with _graph.name_scope(name, "floordiv", [x, y]) as scope:
+        x, y = convert_inputs("FloorDiv", [(x, "x", "T", None), (y, "y", "T", None)])
+        return apply("FloorDiv", [x, y], {}, scope)
+
+
+def floor_div(x, y, name=None) -> Tensor:
+    """The raw FloorDiv op (default name `FloorDiv`)."""
+    return _binary("FloorDiv", "FloorDiv", x, y, name)
+
+
+def floormod(x, y, name=None) -> Tensor:
+    """x mod y with the sign of the divisor, like Python's `%` (default name `FloorMod`)."""
+    return _binary("FloorMod", "FloorMod", x, y, name)
+
+
+mod = floormod
+
+
+def pow(x, y, name=None) -> Tensor:  # noqa: A001 - TF1's name
+    """x ** y elementwise (default name `Pow`); integers to negative powers fail at run time."""
+    with _graph.name_scope(name, "Pow", [x]) as scope:
+        x, y = convert_inputs("Pow", [(x, "x", "T", None), (y, "y", "T", None)])
+        return apply("Pow", [x, y], {}, scope)
+
+
+def maximum(x, y, name=None) -> Tensor:
+    """Elementwise max(x, y). Gradient: to x where x >= y (ties go to the first argument), else to y."""
+    return _binary("Maximum", "Maximum", x, y, name)
+
+
+def minimum(x, y, name=None) -> Tensor:
+    """Elementwise min(x, y). Gradient: to x where x <= y (ties go to the first argument), else to y."""
+    return _binary("Minimum", "Minimum", x, y, name)
+
+
+def squared_difference(x, y, name=None) -> Tensor:
+    """(x - y)² elementwise."""
+    return _binary("SquaredDifference", "SquaredDifference", x, y, name)
+
+
+def atan2(y, x, name=None) -> Tensor:
+    """Elementwise arctan(y / x) in the right quadrant."""
+    return build_op("Atan2", "Atan2", name, [(y, "y", "T", None), (x, "x", "T", None)])
+
+
+# -- unary elementwise ops --------------------------------------------------------------------------
+
+
+def _unary_shape_fn(allowed, out_dtype=None):
+    def fn(inputs, attrs):
+        x = inputs[0]
+        check_dtype(x, allowed)
+        return [(x.shape, out_dtype(x.dtype.base_dtype) if out_dtype else x.dtype.base_dtype)]
+
+    return fn
+
+
+def _unary(op_type, x, name):
+    if isinstance(x, Tensor):
+        return apply(op_type, [x], {}, name or op_type)
+    if hasattr(x, "_as_tensor"):
+        return apply(op_type, [convert_to_tensor(x)], {}, name or op_type)
+    with _graph.name_scope(name, op_type, [x]) as scope:
+        return apply(op_type, [convert_to_tensor(x, name="x")], {}, scope)
+
+
+def _register_unary(op_type, kernel, allowed, grad, out_dtype=None):
+    register(op_type, shape=_unary_shape_fn(allowed, out_dtype), grad=grad)(kernel)
+
+
+def _xp_kernel(fname):
+    def kernel(ctx, x):
+        return getattr(ctx.xp, fname)(x)
+
+    kernel.__name__ = f"_{fname}_kernel"
+    return kernel
+
+
+def _real_dtype(dt):
+    return {"complex64": dtypes.float32, "complex128": dtypes.float64}.get(dt.name, dt)
+
+
+# Fused gradient ops (TF1's TanhGrad & co.): one kernel per backward step, themselves differentiable.
+def _tanh_grad_grad(op, g):
+    y, dy = op.inputs
+    return [g * -2.0 * dy * y, tanh_grad(y, g)]
+
+
+def _sigmoid_grad_grad(op, g):
+    y, dy = op.inputs
+    gb = g * dy
+    return [gb - 2.0 * gb * y, sigmoid_grad(y, g)]
+
+
+def _sqrt_grad_grad(op, g):
+    y, dy = op.inputs
+    f = op.outputs[0]
+    return [negative(g * f / y), g * 0.5 / y]
+
+
+def _rsqrt_grad_grad(op, g):
+    y, dy = op.inputs
+    return [g * -1.5 * dy * square(y), rsqrt_grad(y, g)]
+
+
+def _reciprocal_grad_grad(op, g):
+    y, dy = op.inputs
+    return [g * -2.0 * dy * y, reciprocal_grad(y, g)]
+
+
+def _grad_op_shape(inputs, attrs):
+    y, dy = inputs
+    if y.dtype.base_dtype != dy.dtype.base_dtype:
+        raise TypeError(f"Input 'dy' has type {dy.dtype.base_dtype.name} that does not match type "
+                        f"{y.dtype.base_dtype.name} of argument 'y'.")
+    return [(y.shape.merge_with(dy.shape) if y.shape.is_compatible_with(dy.shape) else y.shape,
+             y.dtype.base_dtype)]
+
+
+@register("TanhGrad", shape=_grad_op_shape, grad=_tanh_grad_grad)
+def _tanh_grad_kernel(ctx, y, dy):
+    return dy * (1 - y * y)
+
+
+@register("SigmoidGrad", shape=_grad_op_shape, grad=_sigmoid_grad_grad)
+def _sigmoid_grad_kernel(ctx, y, dy):
+    return dy * (y * (1 - y))
+
+
+@register("SqrtGrad", shape=_grad_op_shape, grad=_sqrt_grad_grad)
+def _sqrt_grad_kernel(ctx, y, dy):
+    return dy * 0.5 / y
+
+
+@register("RsqrtGrad", shape=_grad_op_shape, grad=_rsqrt_grad_grad)
+def _rsqrt_grad_kernel(ctx, y, dy):
+    return dy * (-0.5 * y * y * y)
+
+
+@register("ReciprocalGrad", shape=_grad_op_shape, grad=_reciprocal_grad_grad)
+def _reciprocal_grad_kernel(ctx, y, dy):
+    return -dy * (y * y)
+
+
+def tanh_grad(y, dy, name=None) -> Tensor:
+    """dy · (1 − y²), the gradient of tanh given its output y."""
+    return apply("TanhGrad", [y, dy], {}, name or "TanhGrad")
+
+
+def sigmoid_grad(y, dy, name=None) -> Tensor:
+    """dy · y · (1 − y), the gradient of sigmoid given its output y."""
+    return apply("SigmoidGrad", [y, dy], {}, name or "SigmoidGrad")
+
+
+def sqrt_grad(y, dy, name=None) -> Tensor:
+    """dy · 0.5 / y, the gradient of sqrt given its output y."""
+    return apply("SqrtGrad", [y, dy], {}, name or "SqrtGrad")
+
+
+def rsqrt_grad(y, dy, name=None) -> Tensor:
+    """dy · (−0.5 · y³), the gradient of rsqrt given its output y."""
+    return apply("RsqrtGrad", [y, dy], {}, name or "RsqrtGrad")
+
+
+def reciprocal_grad(y, dy, name=None) -> Tensor:
+    """−dy · y², the gradient of 1/x given its output y."""
+    return apply("ReciprocalGrad", [y, dy], {}, name or "ReciprocalGrad")
+
+
+def _x(op):
+    return op.inputs[0]
+
+
+def _sigmoid_kernel(ctx, x):
+    # exp(-softplus(-x)): one stable formula for both signs, no overflow warnings.
+    xp = ctx.xp
+    return xp.exp(-xp.logaddexp(x.dtype.type(0), -x))
+
+
+def _rsqrt_kernel(ctx, x):
+    return 1 / ctx.xp.sqrt(x)
+
+
+def _square_kernel(ctx, x):
+    return x * x
+
+
 def _neg_kernel(ctx, x):
     return -x
 
 
+def _reciprocal_kernel(ctx, x):
+    if x.dtype.kind in "iu":  # 1 / x truncated: x for ±1, else 0
+        _check_nonzero(ctx, x)
+        return (ctx.xp.abs(x) == 1).astype(x.dtype) * x
+    return 1 / x
+
+
+def _round_kernel(ctx, x):
+    return ctx.xp.round(x)
+
+
+def _erf_kernel(ctx, x):
+    return erf_array(ctx.xp, x)
+
+
+def _erfc_kernel(ctx, x):
+    return 1 - erf_array(ctx.xp, x)
+
+
+_SQRT_PI_INV2 = 2.0 / np.sqrt(np.pi)
+
+_UNARY_FLOAT = {
+    # op type: (kernel, gradient)
+    "Exp": (_xp_kernel("exp"), lambda op, g: [g * op.outputs[0]]),
+    "Expm1": (_xp_kernel("expm1"), lambda op, g: [g * exp(_x(op))]),
+    "Log": (_xp_kernel("log"), lambda op, g: [g * reciprocal(_x(op))]),
+    "Log1p": (_xp_kernel("log1p"), lambda op, g: [g * reciprocal(1 + _x(op))]),
+    "Sqrt": (_xp_kernel("sqrt"), lambda op, g: [sqrt_grad(op.outputs[0], g)]),
+    "Rsqrt": (_rsqrt_kernel, lambda op, g: [rsqrt_grad(op.outputs[0], g)]),
+    "Tanh": (_xp_kernel("tanh"), lambda op, g: [tanh_grad(op.outputs[0], g)]),
+    "Sigmoid": (_sigmoid_kernel, lambda op, g: [sigmoid_grad(op.outputs[0], g)]),
+    "Sin": (_xp_kernel("sin"), lambda op, g: [g * cos(_x(op))]),
+    "Cos": (_xp_kernel("cos"), lambda op, g: [negative(g * sin(_x(op)))]),
+    "Tan": (_xp_kernel("tan"), lambda op, g: [g * square(reciprocal(cos(_x(op))))]),
+    "Asin": (_xp_kernel("arcsin"), lambda op, g: [g * rsqrt(1 - square(_x(op)))]),
+    "Acos": (_xp_kernel("arccos"), lambda op, g: [negative(g * rsqrt(1 - square(_x(op))))]),
+    "Atan": (_xp_kernel("arctan"), lambda op, g: [g * reciprocal(1 + square(_x(op)))]),
+    "Sinh": (_xp_kernel("sinh"), lambda op, g: [g * cosh(_x(op))]),
+    "Cosh": (_xp_kernel("cosh"), lambda op, g: [g * sinh(_x(op))]),
+    "Erf": (_erf_kernel, lambda op, g: [g * (_SQRT_PI_INV2 * exp(negative(square(_x(op)))))]),
+    "Erfc": (_erfc_kernel, lambda op, g: [g * (-_SQRT_PI_INV2 * exp(negative(square(_x(op)))))]),
+}
+for _t, (_k, _g) in _UNARY_FLOAT.items():
+    _allowed = FLOATS if _t in ("Erf", "Erfc") else FLOAT_TYPES
+    _register_unary(_t, _k, _allowed, _g)
+
+_register_unary("Floor", _xp_kernel("floor"), FLOATS, NO_GRADIENT)
+_register_unary("Ceil", _xp_kernel("ceil"), FLOATS, NO_GRADIENT)
+_register_unary("Round", _round_kernel, FLOATS + INTS, NO_GRADIENT)
+_register_unary("Rint", _xp_kernel("rint"), FLOATS, NO_GRADIENT)
+_register_unary("Sign", _xp_kernel("sign"), NUMERIC_TYPES, NO_GRADIENT)
+_register_unary("Square", _square_kernel, NUMERIC_TYPES, lambda op, g: [g * (2.0 * _x(op))])
+_register_unary("Neg", _neg_kernel, NUMERIC_TYPES, lambda op, g: [negative(g)])
+_register_unary("Reciprocal", _reciprocal_kernel, NUMERIC_TYPES,
+                lambda op, g: [reciprocal_grad(op.outputs[0], g)])
+_register_unary("Abs", _xp_kernel("abs"), REAL_TYPES, lambda op, g: [g * sign(_x(op))])
+_register_unary("ComplexAbs", _xp_kernel("abs"), COMPLEX, NO_GRADIENT, out_dtype=_real_dtype)
+_register_unary("IsNan", _xp_kernel("isnan"), FLOATS, NO_GRADIENT, out_dtype=lambda dt: dtypes.bool_)
+_register_unary("IsInf", _xp_kernel("isinf"), FLOATS, NO_GRADIENT, out_dtype=lambda dt: dtypes.bool_)
+_register_unary("IsFinite", _xp_kernel("isfinite"), FLOATS, NO_GRADIENT, out_dtype=lambda dt: dtypes.bool_)
+
+
+def exp(x, name=None) -> Tensor:
+    """eˣ elementwise (floats only)."""
+    return _unary("Exp", x, name)
+
+
+def expm1(x, name=None) -> Tensor:
+    """eˣ − 1, accurate near 0."""
+    return _unary("Expm1", x, name)
+
+
+def log(x, name=None) -> Tensor:
+    """Natural log; log(0) = −inf, log(<0) = NaN (IEEE, no clipping)."""
+    return _unary("Log", x, name)
+
+
+def log1p(x, name=None) -> Tensor:
+    """log(1 + x), accurate near 0."""
+    return _unary("Log1p", x, name)
+
+
+def sqrt(x, name=None) -> Tensor:
+    """√x; its gradient at 0 is inf."""
+    return _unary("Sqrt", x, name)
+
+
+def rsqrt(x, name=None) -> Tensor:
+    """1 / √x."""
+    return _unary("Rsqrt", x, name)
+
+
+def tanh(x, name=None) -> Tensor:
+    """Hyperbolic tangent (floats only); gradient 1 − tanh²."""
+    return _unary("Tanh", x, name)
+
+
+def sigmoid(x, name=None) -> Tensor:
+    """1 / (1 + e⁻ˣ), computed stably (floats only); gradient σ(1 − σ)."""
+    return _unary("Sigmoid", x, name)
+
+
+def sin(x, name=None) -> Tensor:
+    return _unary("Sin", x, name)
+
+
+def cos(x, name=None) -> Tensor:
+    return _unary("Cos", x, name)
+
+
+def tan(x, name=None) -> Tensor:
+    return _unary("Tan", x, name)
+
+
+def asin(x, name=None) -> Tensor:
+    return _unary("Asin", x, name)
+
+
+def acos(x, name=None) -> Tensor:
+    return _unary("Acos", x, name)
+
+
+def atan(x, name=None) -> Tensor:
+    return _unary("Atan", x, name)
+
+
+def sinh(x, name=None) -> Tensor:
+    return _unary("Sinh", x, name)
+
+
+def cosh(x, name=None) -> Tensor:
+    return _unary("Cosh", x, name)
+
+
+def erf(x, name=None) -> Tensor:
+    """The Gauss error function (float16/32/64)."""
+    return _unary("Erf", x, name)
+
+
+def erfc(x, name=None) -> Tensor:
+    """1 − erf(x)."""
+    return _unary("Erfc", x, name)
+
+
+def floor(x, name=None) -> Tensor:
+    """Largest integer ≤ x (floats; no gradient)."""
+    return _unary("Floor", x, name)
+
+
+def ceil(x, name=None) -> Tensor:
+    """Smallest integer ≥ x (floats; no gradient)."""
+    return _unary("Ceil", x, name)
+
+
+def round(x, name=None) -> Tensor:  # noqa: A001 - TF1's name
+    """Rounds half to even (banker's rounding); integer tensors are returned unchanged. No gradient."""
+    x = convert_to_tensor(x, name="x")
+    if x.dtype.base_dtype.is_integer:
+        return x
+    return apply("Round", [x], {}, name or "Round")
+
+
+def rint(x, name=None) -> Tensor:
+    """Rounds half to even (floats)."""
+    return _unary("Rint", x, name)
+
+
+def sign(x, name=None) -> Tensor:
+    """−1, 0 or 1 elementwise (no gradient)."""
+    return _unary("Sign", x, name)
+
+
+def square(x, name=None) -> Tensor:
+    """x² elementwise."""
+    return _unary("Square", x, name)
+
+
 def negative(x, name=None) -> Tensor:
-    return apply("Neg", [convert_to_tensor(x)], {}, name or "Neg")
+    """−x elementwise (default name `Neg`)."""
+    return _unary("Neg", x, name)
 
 
-# -- cast -----------------------------------------------------------------------------------------
+def reciprocal(x, name=None) -> Tensor:
+    """1 / x elementwise."""
+    return _unary("Reciprocal", x, name)
+
+
+def abs(x, name=None) -> Tensor:  # noqa: A001 - TF1's name
+    """|x| elementwise; complex inputs give their real-valued magnitude. Gradient sign(x) (0 at 0)."""
+    with _graph.name_scope(name, "Abs", [x]) as scope:
+        x = convert_to_tensor(x, name="x")
+        if x.dtype.base_dtype.is_complex:
+            return apply("ComplexAbs", [x], {}, scope)
+        return apply("Abs", [x], {}, scope)
+
+
+def is_nan(x, name=None) -> Tensor:
+    return _unary("IsNan", x, name)
+
+
+def is_inf(x, name=None) -> Tensor:
+    return _unary("IsInf", x, name)
+
+
+def is_finite(x, name=None) -> Tensor:
+    return _unary("IsFinite", x, name)
+
+
+# -- erf without SciPy --------------------------------------------------------------------------------
+
+# Chebyshev coefficients of erfc(z), z >= 0 (Numerical Recipes, 3rd ed., §6.2.2); |error| < 1.2e-16.
+_ERFC_COF = (-1.3026537197817094, 6.4196979235649026e-1, 1.9476473204185836e-2, -9.561514786808631e-3,
+             -9.46595344482036e-4, 3.66839497852761e-4, 4.2523324806907e-5, -2.0278578112534e-5,
+             -1.624290004647e-6, 1.303655835580e-6, 1.5626441722e-8, -8.5238095915e-8, 6.529054439e-9,
+             5.059343495e-9, -9.91364156e-10, -2.27365122e-10, 9.6467911e-11, 2.394038e-12, -6.886027e-12,
+             8.94487e-13, 3.13092e-13, -1.12708e-13, 3.81e-16, 7.106e-15, -1.523e-15, -9.4e-17, 1.21e-16,
+             -2.8e-17)
+
+
+def erf_array(xp, x):
+    """erf for an array of any float dtype, computed in float64: a Taylor series for |x| < 0.5 (keeps relative
+    accuracy near 0) and the Chebyshev erfc fit elsewhere."""
+    z = xp.abs(x.astype(np.float64))
+    t = 2.0 / (2.0 + z)
+    ty = 4.0 * t - 2.0
+    d = xp.zeros_like(z)
+    dd = xp.zeros_like(z)
+    for c in _ERFC_COF[:0:-1]:
+        d, dd = ty * d - dd + c, d
+    far = 1.0 - t * xp.exp(-z * z + 0.5 * (_ERFC_COF[0] + ty * d) - dd)
+    z2 = z * z
+    term = z.copy()
+    near = z.copy()
+    for n in range(1, 14):  # Σ (−1)ⁿ z^(2n+1) / (n! (2n+1))
+        term = term * (-z2 / n)
+        near = near + term / (2 * n + 1)
+    near = near * _SQRT_PI_INV2
+    r = xp.where(z < 0.5, near, far)
+    return xp.copysign(r, x.astype(np.float64)).astype(x.dtype)
+
+
+# -- comparisons and logic ------------------------------------------------------------------------------
+
+_cmp_shape = _binary_shape_fn(REAL_TYPES, dtypes.bool_)
+_eq_shape = _binary_shape_fn(ALL_TYPES, dtypes.bool_)
+_logic_shape = _binary_shape_fn(BOOL_TYPES)
+
+
+def _eq_kernel_fn(fname):
+    def kernel(ctx, x, y):
+        r = getattr(ctx.xp, fname)(x, y)
+        return r if r.dtype == np.bool_ else r.astype(np.bool_)
+
+    return kernel
+
+
+register("Equal", shape=_eq_shape, grad=NO_GRADIENT)(_eq_kernel_fn("equal"))
+register("NotEqual", shape=_eq_shape, grad=NO_GRADIENT)(_eq_kernel_fn("not_equal"))
+for _t, _f in (("Less", "less"), ("LessEqual", "less_equal"), ("Greater", "greater"),
+               ("GreaterEqual", "greater_equal")):
+    register(_t, shape=_cmp_shape, grad=NO_GRADIENT)((lambda f: lambda ctx, x, y: getattr(ctx.xp, f)(x, y))(_f))
+register("LogicalAnd", shape=_logic_shape, grad=NO_GRADIENT)(lambda ctx, x, y: ctx.xp.logical_and(x, y))
+register("LogicalOr", shape=_logic_shape, grad=NO_GRADIENT)(lambda ctx, x, y: ctx.xp.logical_or(x, y))
+_register_unary("LogicalNot", lambda ctx, x: ctx.xp.logical_not(x), BOOL_TYPES, NO_GRADIENT)
+
+
+def equal(x, y, name=None) -> Tensor:
+    """x == y elementwise (bool, broadcasting; any dtype). `==` on tensors stays Python identity."""
+    return _binary("Equal", "Equal", x, y, name)
+
+
+def not_equal(x, y, name=None) -> Tensor:
+    return _binary("NotEqual", "NotEqual", x, y, name)
+
+
+def less(x, y, name=None) -> Tensor:
+    """x < y elementwise (bool). The operator `a < b` builds this op too (default name `Less`)."""
+    return _binary("Less", "Less", x, y, name)
+
+
+def less_equal(x, y, name=None) -> Tensor:
+    return _binary("LessEqual", "LessEqual", x, y, name)
+
+
+def greater(x, y, name=None) -> Tensor:
+    return _binary("Greater", "Greater", x, y, name)
+
+
+def greater_equal(x, y, name=None) -> Tensor:
+    return _binary("GreaterEqual", "GreaterEqual", x, y, name)
+
+
+def logical_and(x, y, name=None) -> Tensor:
+    """x AND y for bool tensors."""
+    return _binary("LogicalAnd", "LogicalAnd", x, y, name)
+
+
+def logical_or(x, y, name=None) -> Tensor:
+    return _binary("LogicalOr", "LogicalOr", x, y, name)
+
+
+def logical_not(x, name=None) -> Tensor:
+    return _unary("LogicalNot", x, name)
+
+
+def logical_xor(x, y, name="LogicalXor") -> Tensor:
+    """(x OR y) AND NOT (x AND y), built from three ops as TF1 does."""
+    return logical_and(logical_or(x, y), logical_not(logical_and(x, y)), name=name)
+
+
+# -- cast -----------------------------------------------------------------------------------------------
 
 
 def _cast_grad(op, grad):
@@ -193,143 +920,68 @@ def _cast_grad(op, grad):
     return [None]
 
 
-@register("Cast", shape=lambda i, a: [(i[0].shape, a["DstT"])], grad=_cast_grad)
-def _cast_kernel(ctx, x, DstT):
-    if DstT is dtypes.string:
-        return x
+def _cast_shape(inputs, attrs):
+    src, dst = inputs[0].dtype.base_dtype, attrs["DstT"]
+    if (src == dtypes.string) != (dst == dtypes.string):
+        raise TypeError(f"Cast {src.name} to {dst.name} is not supported")
+    return [(inputs[0].shape, dst)]
+
+
+@register("Cast", shape=_cast_shape, grad=_cast_grad)
+def _cast_kernel(ctx, x, DstT, SrcT=None, Truncate=False):
     return x.astype(DstT.as_numpy_dtype, copy=False)
 
 
 def cast(x, dtype, name=None) -> Tensor:
-    """Casts `x` to `dtype` (float→int truncates toward zero; bool→float gives 1.0/0.0)."""
+    """Casts `x` to `dtype` (float→int truncates toward zero; bool→float gives 1.0/0.0).
+
+    A tensor that already has `dtype` is returned as is (no op). Float↔float casts
+    pass the gradient through; casts to or from ints and bools have none.
+    """
     dt = dtypes.as_dtype(dtype).base_dtype
-    x = convert_to_tensor(x) if _is_tensorlike(x) else convert_to_tensor(x, dtype=None)
-    if x.dtype.base_dtype == dt:
-        with _graph.name_scope(name, "Cast"):
+    if isinstance(x, Tensor) and x.dtype.base_dtype == dt:
+        return x
+    with _graph.name_scope(name, "Cast", [x]) as scope:
+        x = convert_to_tensor(x, name="x")
+        if x.dtype.base_dtype == dt:
             return x
-    return apply("Cast", [x], {"DstT": dt, "SrcT": x.dtype.base_dtype}, name or "Cast")
+        return apply("Cast", [x], {"DstT": dt, "SrcT": x.dtype.base_dtype, "Truncate": False}, scope)
 
 
-# -- reductions -----------------------------------------------------------------------------------
+def to_float(x, name="ToFloat") -> Tensor:
+    """cast(x, float32)."""
+    return cast(x, dtypes.float32, name=name)
 
 
-def _norm_axes(axis, ndims):
-    if axis is None:
-        return None if ndims is None else list(range(ndims))
-    if isinstance(axis, (int, np.integer)):
-        axis = [int(axis)]
-    axis = [int(a) for a in np.asarray(axis).reshape(-1)]
-    if ndims is not None:
-        for a in axis:
-            if not -ndims <= a < ndims:
-                raise ValueError(f"Invalid reduction dimension {a} for input with {ndims} dimensions.")
-        axis = sorted({a % ndims for a in axis})
-    return axis
+def to_double(x, name="ToDouble") -> Tensor:
+    """cast(x, float64)."""
+    return cast(x, dtypes.float64, name=name)
 
 
-def _reduction_shape(inputs, attrs):
-    x, axes_t = inputs
-    keep = attrs["keep_dims"]
-    dt = x.dtype.base_dtype if attrs.get("out_dtype") is None else attrs["out_dtype"]
-    nd = x.shape.ndims
-    axes = constant_value(axes_t)
-    if nd is None or axes is None:
-        return [(TensorShape(None) if not keep else TensorShape(None if nd is None else [None] * nd), dt)]
-    axes = _norm_axes(axes, nd)
-    dims = x.shape.as_list()
-    if keep:
-        out = [1 if i in axes else d for i, d in enumerate(dims)]
-    else:
-        out = [d for i, d in enumerate(dims) if i not in axes]
-    return [(out, dt)]
+def to_int32(x, name="ToInt32") -> Tensor:
+    """cast(x, int32)."""
+    return cast(x, dtypes.int32, name=name)
 
 
-def _kernel_axes(x, axes):
-    return tuple(int(a) % builtins.max(x.ndim, 1) for a in np.asarray(axes).reshape(-1)) if x.ndim else ()
+def to_int64(x, name="ToInt64") -> Tensor:
+    """cast(x, int64)."""
+    return cast(x, dtypes.int64, name=name)
 
 
-def _sum_grad(op, grad):
-    x = op.inputs[0]
-    return [_reduction_broadcast(grad, x, op.inputs[1], op.get_attr("keep_dims")), None]
+def saturate_cast(value, dtype, name=None) -> Tensor:
+    """Casts with clamping to `dtype`'s range first, so out-of-range values saturate instead of wrapping."""
+    with _graph.name_scope(name, "saturate_cast", [value]) as scope:
+        value = convert_to_tensor(value, name="value")
+        dt = dtypes.as_dtype(dtype).base_dtype
+        src = value.dtype.base_dtype
+        if src.min < dt.min:
+            value = maximum(value, convert_to_tensor(np.asarray(dt.min).astype(src.as_numpy_dtype), name="min"))
+        if src.max > dt.max:
+            value = minimum(value, convert_to_tensor(np.asarray(dt.max).astype(src.as_numpy_dtype), name="max"))
+        return cast(value, dt, name=scope)
 
 
-def _reduction_broadcast(grad, x, axes_t, keep_dims):
-    """Broadcasts a reduction's gradient back to x's shape."""
-    from . import array_ops
-
-    if not keep_dims:
-        xs = x.shape
-        axes = constant_value(axes_t)
-        if xs.ndims is not None and axes is not None:
-            ax = _norm_axes(axes, xs.ndims)
-            kept = [1 if i in ax else d for i, d in enumerate(xs.as_list())]
-            if None not in kept:
-                grad = array_ops.reshape(grad, kept)
-            else:
-                grad = array_ops.reshape(grad, _reduced_shape(array_ops.shape(x), axes_t))
-        else:
-            grad = array_ops.reshape(grad, _reduced_shape(array_ops.shape(x), axes_t))
-    if x.shape.is_fully_defined():
-        return array_ops.broadcast_to(grad, x.shape.as_list())
-    return array_ops.broadcast_to(grad, array_ops.shape(x))
-
-
-def _rs_shape(inputs, attrs):
-    return [((inputs[0].shape[0].value,), dtypes.int32)]
-
-
-@register("ReducedShape", shape=_rs_shape, grad=NO_GRADIENT)
-def _reduced_shape_kernel(ctx, shape, axes):
-    out = np.array(shape, dtype=np.int32, copy=True)
-    n = out.shape[0]
-    for a in np.asarray(axes).reshape(-1):
-        out[int(a) % builtins.max(n, 1)] = 1
-    return out
-
-
-def _reduced_shape(shape_t, axes_t):
-    return apply("ReducedShape", [shape_t, axes_t], {}, "ReducedShape")
-
-
-@register("Sum", shape=_reduction_shape, grad=_sum_grad)
-def _sum_kernel(ctx, x, axes, keep_dims=False, out_dtype=None):
-    return ctx.xp.sum(x, axis=_kernel_axes(x, axes), keepdims=keep_dims, dtype=x.dtype)
-
-
-def _reduction_args(input_tensor, axis, keepdims, reduction_indices, keep_dims):
-    if keep_dims is not None:
-        keepdims = keep_dims
-    if reduction_indices is not None:
-        if axis is not None:
-            raise ValueError("Can not specify both 'axis' and 'reduction_indices'.")
-        axis = reduction_indices
-    if isinstance(input_tensor, (list, tuple)) and builtins.any(_is_tensorlike(v) for v in input_tensor):
-        from . import array_ops
-
-        input_tensor = array_ops.stack(input_tensor)
-    x = convert_to_tensor(input_tensor)
-    if axis is None:
-        nd = x.shape.ndims
-        if nd is not None:
-            axes = constant(np.arange(nd, dtype=np.int32), name="Const")
-        else:
-            from . import array_ops
-
-            axes = array_ops.range(0, array_ops.rank(x))
-    elif _is_tensorlike(axis):
-        axes = convert_to_tensor(axis)
-    else:
-        axes = constant(np.asarray(axis, dtype=np.int32), name="Const")
-    return x, axes, bool(keepdims)
-
-
-def reduce_sum(input_tensor, axis=None, keepdims=None, name=None, reduction_indices=None, keep_dims=None):
-    """Sum over `axis` (all axes when None)."""
-    x, axes, keep = _reduction_args(input_tensor, axis, keepdims, reduction_indices, keep_dims)
-    return apply("Sum", [x, axes], {"keep_dims": keep}, name or "Sum")
-
-
-# -- matmul -------------------------------------------------------------------------------------
+# -- matmul -------------------------------------------------------------------------------------------
 
 
 def _matmul_shape(inputs, attrs):
@@ -337,6 +989,7 @@ def _matmul_shape(inputs, attrs):
     if a.dtype.base_dtype != b.dtype.base_dtype:
         raise TypeError(f"Input 'b' of 'MatMul' Op has type {b.dtype.base_dtype.name} that does not match type "
                         f"{a.dtype.base_dtype.name} of argument 'a'.")
+    check_dtype(a, NUMERIC_TYPES, "a")
     ta, tb = attrs["transpose_a"], attrs["transpose_b"]
     sa, sb = a.shape, b.shape
     for s in (sa, sb):
@@ -349,7 +1002,8 @@ def _matmul_shape(inputs, attrs):
     k2, n = (lb[-1], lb[-2]) if tb else (lb[-2], lb[-1])
     if k1 is not None and k2 is not None and k1 != k2:
         raise ValueError(f"Dimensions must be equal, but are {k1} and {k2}")
-    batch = broadcast_static(TensorShape(la[:-2]), TensorShape(lb[:-2])).as_list() if (len(la) > 2 or len(lb) > 2) else []
+    batch = broadcast_static(TensorShape(la[:-2]), TensorShape(lb[:-2])).as_list() if (len(la) > 2 or len(lb) > 2) \
+        else []
     return [(batch + [m, n], a.dtype.base_dtype)]
 
 
@@ -382,58 +1036,64 @@ def _matmul_kernel(ctx, a, b, transpose_a=False, transpose_b=False):
 
 def matmul(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_b=False, a_is_sparse=False,
            b_is_sparse=False, name=None) -> Tensor:
-    """a @ b (rank ≥ 2; rank > 2 is batched); inner dimensions are checked at build time."""
-    a = convert_to_tensor(a)
-    b = convert_to_tensor(b)
-    if a.dtype.base_dtype != b.dtype.base_dtype:
-        raise TypeError(f"Input 'b' of 'MatMul' Op has type {b.dtype.base_dtype.name} that does not match type "
-                        f"{a.dtype.base_dtype.name} of argument 'a'.")
-    attrs = {"transpose_a": bool(transpose_a or adjoint_a), "transpose_b": bool(transpose_b or adjoint_b)}
-    op_type = "MatMul" if (a.shape.ndims in (2, None) and b.shape.ndims in (2, None)) else "BatchMatMulV2"
-    if op_type == "BatchMatMulV2":
-        return apply("BatchMatMulV2", [a, b], {"adj_x": attrs["transpose_a"], "adj_y": attrs["transpose_b"],
-                                                "transpose_a": attrs["transpose_a"],
-                                                "transpose_b": attrs["transpose_b"]}, name or "MatMul")
-    return apply("MatMul", [a, b], attrs, name or "MatMul")
+    """a @ b (rank ≥ 2; rank > 2 is batched); inner dimensions are checked at build time.
+
+    Each argument is converted on its own, so `tf.matmul(float64_array, W32)` raises TypeError.
+    """
+    with _graph.name_scope(name, "MatMul", [a, b]) as scope:
+        a = convert_to_tensor(a, name="a")
+        b = convert_to_tensor(b, name="b")
+        if a.dtype.base_dtype != b.dtype.base_dtype:
+            raise TypeError(f"Input 'b' of 'MatMul' Op has type {b.dtype.base_dtype.name} that does not match type "
+                            f"{a.dtype.base_dtype.name} of argument 'a'.")
+        attrs = {"transpose_a": bool(transpose_a or adjoint_a), "transpose_b": bool(transpose_b or adjoint_b)}
+        if a.shape.ndims in (2, None) and b.shape.ndims in (2, None):
+            return apply("MatMul", [a, b], attrs, scope)
+        return apply("BatchMatMulV2", [a, b], attrs, scope)
 
 
 @register("BatchMatMulV2", shape=_matmul_shape, grad=_matmul_grad)
-def _batch_matmul_kernel(ctx, a, b, transpose_a=False, transpose_b=False, adj_x=False, adj_y=False):
+def _batch_matmul_kernel(ctx, a, b, transpose_a=False, transpose_b=False):
     return _matmul_kernel(ctx, a, b, transpose_a, transpose_b)
 
 
-# -- operator dispatch (used by Tensor.__add__ etc.) ---------------------------------------------------
+# -- operator dispatch (Tensor.__add__ etc.) --------------------------------------------------------------
 
-# key -> (function taking (x, y, name), default name scope)
+# key -> (builder taking (x, y, name) with converted tensors, default name scope)
 _OPERATORS = {
     "add": (lambda x, y, name: apply("AddV2", [x, y], {}, name), "add"),
     "sub": (lambda x, y, name: apply("Sub", [x, y], {}, name), "sub"),
     "mul": (lambda x, y, name: apply("Mul", [x, y], {}, name), "mul"),
-    "truediv": (lambda x, y, name: _truediv_impl(x, y, name), "truediv"),
+    "truediv": (lambda x, y, name: _truediv_python3(x, y, name), "truediv"),
+    "floordiv": (lambda x, y, name: floordiv(x, y, name=name), "floordiv"),
+    "mod": (lambda x, y, name: floormod(x, y, name=name), "mod"),
+    "pow": (lambda x, y, name: pow(x, y, name=name), "pow"),
     "matmul": (lambda x, y, name: matmul(x, y, name=name), "matmul"),
+    "and": (lambda x, y, name: logical_and(x, y, name=name), "and"),
+    "or": (lambda x, y, name: logical_or(x, y, name=name), "or"),
+    "xor": (lambda x, y, name: logical_xor(x, y, name=name), "xor"),
 }
+
+# Comparison operators call the op function directly (TF1): `a < 2` is an op named `Less`.
+_COMPARISONS = {"less": less, "less_equal": less_equal, "greater": greater, "greater_equal": greater_equal}
 
 
 def _binary_operator(key, tensor, other, reverse):
-    """`tensor <op> other` (or reversed): the non-tensor operand takes the tensor's dtype."""
-    if key not in _OPERATORS:
+    """`tensor <op> other` (or `other <op> tensor`): the non-tensor operand takes the tensor's dtype."""
+    cmp = _COMPARISONS.get(key)
+    if cmp is not None:
+        return cmp(tensor, other)
+    entry = _OPERATORS.get(key)
+    if entry is None:
         return NotImplemented
-    fn, scope_name = _OPERATORS[key]
+    fn, scope_name = entry
     with _graph.name_scope(None, scope_name, [tensor, other]) as scope:
-        x = convert_to_tensor(tensor)
+        t = convert_to_tensor(tensor)
         if _is_tensorlike(other):
-            y = convert_to_tensor(other)
+            o = convert_to_tensor(other)
         else:
-            try:
-                y = convert_to_tensor(other, dtype=x.dtype.base_dtype, name="y")
-            except (TypeError, ValueError) as e:
-                raise TypeError(f"Cannot convert {other!r} to a tensor of dtype {x.dtype.base_dtype.name} for the "
-                                f"'{scope_name}' operator: {e}") from None
-        if reverse:
-            x, y = y, x
-        if x.dtype.base_dtype != y.dtype.base_dtype:
-            raise TypeError(f"Input 'y' of '{scope_name}' Op has type {y.dtype.base_dtype.name} that does not "
-                            f"match type {x.dtype.base_dtype.name} of argument 'x'.")
+            o = convert_to_tensor(other, dtype=t.dtype.base_dtype, name="x" if reverse else "y")
+        x, y = (o, t) if reverse else (t, o)
         return fn(x, y, scope)
 
 
@@ -445,7 +1105,8 @@ def _add_n_shape(inputs, attrs):
     dt = inputs[0].dtype.base_dtype
     for t in inputs[1:]:
         if t.dtype.base_dtype != dt:
-            raise TypeError(f"AddN inputs must all have dtype {dt.name}; got {t.dtype.base_dtype.name} for {t.name}")
+            raise TypeError(f"Tensors in list passed to 'inputs' of 'AddN' Op have types "
+                            f"[{', '.join(i.dtype.base_dtype.name for i in inputs)}] that don't all match.")
         if not s.is_compatible_with(t.shape):
             raise ValueError(f"AddN inputs must have the same shape (no broadcasting); got {s} and {t.shape}")
         s = s.merge_with(t.shape)
@@ -462,11 +1123,428 @@ def _add_n_kernel(ctx, *xs):
 
 def add_n(inputs, name=None) -> Tensor:
     """Elementwise sum of a list of tensors of the same shape and dtype (no broadcasting)."""
-    if isinstance(inputs, Tensor) or not inputs:
-        raise ValueError("inputs must be a non-empty list of tensors of the same shape and dtype")
+    if isinstance(inputs, Tensor) or not inputs or not isinstance(inputs, (list, tuple)):
+        raise ValueError("inputs must be a list of at least one Tensor/IndexedSlices with the same dtype and shape")
     ts = [convert_to_tensor(t) for t in inputs]
     if len(ts) == 1:
-        from .control_flow_ops import identity
+        if name:
+            from .control_flow_ops import identity
 
-        return identity(ts[0], name=name)
+            return identity(ts[0], name=name)
+        return ts[0]
     return apply("AddN", ts, {}, name or "AddN")
+
+
+def accumulate_n(inputs, shape=None, tensor_dtype=None, name=None) -> Tensor:
+    """Same as add_n (TF1's variant differs only in memory use)."""
+    return add_n(inputs, name=name)
+
+
+# -- sequences: range and linspace ----------------------------------------------------------------------
+
+_RANGE_ORDER = ("int32", "int64", "float32", "float64")
+
+
+def _range_shape(inputs, attrs):
+    start, limit, delta = (constant_value(t) for t in inputs)
+    dt = inputs[0].dtype.base_dtype
+    for t in inputs:
+        if t.shape.ndims not in (None, 0):
+            raise ValueError(f"Shape must be rank 0 but is rank {t.shape.ndims}")
+    if start is None or limit is None or delta is None:
+        return [((None,), dt)]
+    start, limit, delta = (np.asarray(v).item() for v in (start, limit, delta))
+    if delta == 0:
+        raise ValueError("Requires delta != 0")
+    if (delta > 0 and start > limit) or (delta < 0 and start < limit):
+        raise ValueError(f"Requires start <= limit when delta > 0: {start}/{limit}" if delta > 0 else
+                         f"Requires start >= limit when delta < 0: {start}/{limit}")
+    n = int(np.ceil(builtins.abs((limit - start) / delta))) if dt.is_floating else \
+        (builtins.abs(limit - start) + builtins.abs(delta) - 1) // builtins.abs(delta)
+    return [((n,), dt)]
+
+
+@register("Range", shape=_range_shape, grad=NO_GRADIENT)
+def _range_kernel(ctx, start, limit, delta, Tidx=None):
+    s, lim, d = start.item(), limit.item(), delta.item()
+    if d == 0:
+        raise errors.InvalidArgumentError(None, ctx.op, "Requires delta != 0: 0")
+    if (d > 0 and s > lim) or (d < 0 and s < lim):
+        raise errors.InvalidArgumentError(None, ctx.op, f"Requires start <= limit when delta > 0: {s}/{lim}"
+                                          if d > 0 else f"Requires start >= limit when delta < 0: {s}/{lim}")
+    return ctx.xp.arange(s, lim, d, dtype=start.dtype)
+
+
+def range(start, limit=None, delta=1, dtype=None, name="range") -> Tensor:  # noqa: A001 - TF1's name
+    """[start, start+delta, …) up to `limit` (excluded); `range(n)` is 0..n−1.
+
+    dtype: int32 for int arguments, float32 if any argument is a float (API.md §4.5).
+    """
+    if limit is None:
+        start, limit = 0, start
+    with _graph.name_scope(name, "Range", [start, limit, delta]) as scope:
+        ts = [convert_to_tensor(v, dtype=dtype, name=n) if not _is_tensorlike(v) else convert_to_tensor(v)
+              for v, n in ((start, "start"), (limit, "limit"), (delta, "delta"))]
+        if dtype is None:
+            for t in ts:
+                if t.dtype.base_dtype.name not in _RANGE_ORDER:
+                    raise TypeError(f"Range arguments must be int32, int64, float32 or float64; got "
+                                    f"{t.dtype.base_dtype.name}")
+            inferred = builtins.max((t.dtype.base_dtype for t in ts), key=lambda d: _RANGE_ORDER.index(d.name))
+            ts = [cast(t, inferred) for t in ts]
+        return apply("Range", ts, {"Tidx": ts[0].dtype.base_dtype}, scope)
+
+
+def _linspace_shape(inputs, attrs):
+    start, stop, num = inputs
+    for t, n in ((start, "start"), (stop, "stop")):
+        check_dtype(t, ("bfloat16", "float32", "float64"), n)
+    if start.dtype.base_dtype != stop.dtype.base_dtype:
+        raise TypeError(f"Input 'stop' of 'LinSpace' Op has type {stop.dtype.base_dtype.name} that does not match "
+                        f"type {start.dtype.base_dtype.name} of argument 'start'.")
+    check_dtype(num, ("int32", "int64"), "num")
+    n = constant_value(num)
+    return [((None if n is None else int(n),), start.dtype.base_dtype)]
+
+
+@register("LinSpace", shape=_linspace_shape, grad=NO_GRADIENT)
+def _linspace_kernel(ctx, start, stop, num):
+    n = int(num)
+    if n <= 0:
+        raise errors.InvalidArgumentError(None, ctx.op, f"Requires num > 0: {n}")
+    return ctx.xp.linspace(start.item(), stop.item(), n, dtype=start.dtype)
+
+
+def linspace(start, stop, num, name=None) -> Tensor:
+    """`num` evenly spaced floats from `start` to `stop`, both included. Integer start/stop raise TypeError."""
+    return build_op("LinSpace", "LinSpace", name, [(start, "start", "T", None), (stop, "stop", "T", None),
+                                                   (num, "num", None, None)])
+
+
+lin_space = linspace
+
+
+# -- contractions: tensordot, einsum, trace -----------------------------------------------------------
+
+
+def _einsum_parse(equation, ranks):
+    """Input subscripts and output of an einsum equation, with `...` expanded to letters (known ranks)."""
+    eq = equation.replace(" ", "")
+    lhs, out = eq.split("->") if "->" in eq else (eq, None)
+    ins = lhs.split(",")
+    if len(ins) != len(ranks):
+        raise ValueError(f"einsum equation '{equation}' names {len(ins)} inputs but {len(ranks)} were given")
+    free = [c for c in _string.ascii_letters if c not in set(eq)]
+    ks = []
+    for s, r in zip(ins, ranks):
+        if "..." not in s:
+            ks.append(0)
+        elif r is None:
+            raise ValueError("einsum with '...' needs inputs of known rank")
+        else:
+            ks.append(r - (len(s) - 3))
+    ell = "".join(free[:builtins.max(ks, default=0)])
+    ins = [s.replace("...", ell[len(ell) - k:] if k else "") for s, k in zip(ins, ks)]
+    if out is None:
+        counts = {}
+        for s in ins:
+            for c in s:
+                counts[c] = counts.get(c, 0) + 1
+        out = ell + "".join(sorted(c for c, n in counts.items() if n == 1 and c not in ell))
+    else:
+        out = out.replace("...", ell)
+    for s, r in zip(ins, ranks):
+        if r is not None and len(s) != r:
+            raise ValueError(f"einsum subscripts '{s}' do not match an input of rank {r}")
+    return ins, out
+
+
+def _einsum_shape(inputs, attrs):
+    ins, out = attrs["_subscripts"], attrs["_output"]
+    dt = inputs[0].dtype.base_dtype
+    sizes = {}
+    for t, s in zip(inputs, ins):
+        if t.dtype.base_dtype != dt:
+            raise TypeError(f"Tensors in list passed to 'inputs' of 'Einsum' Op have types "
+                            f"[{', '.join(i.dtype.base_dtype.name for i in inputs)}] that don't all match.")
+        if t.shape.ndims is None:
+            continue
+        for c, d in zip(s, t.shape.as_list()):
+            if d is None or d == 1:
+                continue
+            if sizes.setdefault(c, d) != d:
+                raise ValueError(f"Expected dimension {sizes[c]} for subscript '{c}', got {d} "
+                                 f"(equation '{attrs['equation']}')")
+    known = {c for t, s in zip(inputs, ins) if t.shape.ndims is not None for c in s}
+    return [([sizes.get(c, 1 if c in known and _all_ones(inputs, ins, c) else None) for c in out], dt)]
+
+
+def _all_ones(inputs, ins, c):
+    return builtins.all(t.shape.ndims is not None and t.shape.as_list()[s.index(c)] == 1
+                        for t, s in zip(inputs, ins) if c in s)
+
+
+def _einsum_grad(op, grad):
+    """Gradient of each input: einsum of the output gradient with the other inputs, broadcast back over
+    indices that only that input carried."""
+    from . import array_ops
+
+    ins, out = op.get_attr("_subscripts"), op.get_attr("_output")
+    grads = []
+    for i, (x, s) in enumerate(zip(op.inputs, ins)):
+        if len(set(s)) != len(s):
+            raise LookupError(f"No gradient for einsum '{op.get_attr('equation')}': input subscripts '{s}' repeat "
+                              "an index (diagonals); use tf.matrix_diag_part instead.")
+        others = [(t, o) for j, (t, o) in enumerate(zip(op.inputs, ins)) if j != i]
+        present = set(out).union(*[set(o) for _, o in others]) if others else set(out)
+        kept = "".join(c for c in s if c in present)
+        eq = ",".join([out] + [o for _, o in others]) + "->" + kept
+        g = einsum(eq, grad, *[t for t, _ in others])
+        if kept != s:
+            shape_kept = [1 if c not in kept else -1 for c in s]
+            g = array_ops.reshape(g, _reshape_for(x, s, kept, shape_kept))
+            g = array_ops.broadcast_to(g, array_ops.shape(x) if not x.shape.is_fully_defined()
+                                       else x.shape.as_list())
+        grads.append(g)
+    return grads
+
+
+def _reshape_for(x, s, kept, shape_kept):
+    if x.shape.is_fully_defined():
+        dims = x.shape.as_list()
+        return [dims[k] if c in kept else 1 for k, c in enumerate(s)]
+    if shape_kept.count(-1) > 1:
+        raise ValueError("einsum gradient needs static shapes when several indices are summed away")
+    return shape_kept
+
+
+@register("Einsum", shape=_einsum_shape, grad=_einsum_grad)
+def _einsum_kernel(ctx, *xs, equation, _subscripts, _output):
+    # optimize=True lets NumPy contract pairs through BLAS (tensordot) instead of its C loops.
+    return ctx.xp.einsum(",".join(_subscripts) + "->" + _output, *xs, optimize=len(xs) > 1)
+
+
+def einsum(equation, *inputs, **kwargs) -> Tensor:
+    """Einstein summation, e.g. `einsum('ij,jk->ik', a, b)`; `...` is supported for inputs of known rank."""
+    name = kwargs.pop("name", None)
+    if kwargs:
+        raise TypeError(f"invalid keyword arguments for einsum: {', '.join(kwargs)}")
+    with _graph.name_scope(name, "einsum", list(inputs)) as scope:
+        ts = [convert_to_tensor(x, name=f"inputs_{i}") for i, x in enumerate(inputs)]
+        ins, out = _einsum_parse(equation, [t.shape.ndims for t in ts])
+        del scope
+        return apply("Einsum", ts, {"equation": equation, "_subscripts": tuple(ins), "_output": out}, "Einsum")
+
+
+def tensordot(a, b, axes, name=None) -> Tensor:
+    """Sums a·b over `axes`: an int N (last N of a with first N of b) or a pair of axis lists."""
+    with _graph.name_scope(name, "Tensordot", [a, b, axes]) as scope:
+        a = convert_to_tensor(a, name="a")
+        b = convert_to_tensor(b, name="b")
+        ra, rb = a.shape.ndims, b.shape.ndims
+        if ra is None or rb is None:
+            raise ValueError("tensordot needs inputs of known rank")
+        if isinstance(axes, (int, np.integer)):
+            n = int(axes)
+            if n < 0 or n > builtins.min(ra, rb):
+                raise ValueError(f"'axes' must be at most {builtins.min(ra, rb)}, got {n}")
+            ax_a, ax_b = list(builtins.range(ra - n, ra)), list(builtins.range(n))
+        else:
+            ax_a, ax_b = axes
+            ax_a = [ax_a] if isinstance(ax_a, (int, np.integer)) else list(ax_a)
+            ax_b = [ax_b] if isinstance(ax_b, (int, np.integer)) else list(ax_b)
+            if len(ax_a) != len(ax_b):
+                raise ValueError(f"Different number of contraction axes 'a' and 'b', {len(ax_a)} != {len(ax_b)}")
+        ax_a = [int(i) % ra for i in ax_a]
+        ax_b = [int(i) % rb for i in ax_b]
+        letters = _string.ascii_letters
+        sa = list(letters[:ra])
+        sb = list(letters[ra:ra + rb])
+        for i, j in zip(ax_a, ax_b):
+            sb[j] = sa[i]
+        out = "".join(c for k, c in enumerate(sa) if k not in ax_a) + "".join(
+            c for k, c in enumerate(sb) if k not in ax_b)
+        eq = "".join(sa) + "," + "".join(sb) + "->" + out
+        return apply("Einsum", [a, b], {"equation": eq, "_subscripts": ("".join(sa), "".join(sb)), "_output": out},
+                     scope)
+
+
+def trace(x, name=None) -> Tensor:
+    """Sum of the main diagonal of each innermost matrix."""
+    from . import array_ops
+    from .reduction_ops import reduce_sum
+
+    with _graph.name_scope(name, "Trace", [x]) as scope:
+        x = convert_to_tensor(x, name="x")
+        return reduce_sum(array_ops.matrix_diag_part(x), [-1], name=scope)
+
+
+# -- scans and segment sums ---------------------------------------------------------------------------
+
+
+def _scan_shape(inputs, attrs):
+    x, axis = inputs
+    check_dtype(x, NUMERIC_TYPES)
+    a = constant_value(axis)
+    if a is not None and x.shape.ndims is not None and not -builtins.max(x.shape.ndims, 1) <= int(a) < \
+            builtins.max(x.shape.ndims, 1):
+        raise ValueError(f"axis {int(a)} is out of range for a tensor of rank {x.shape.ndims}")
+    return [(x.shape, x.dtype.base_dtype)]
+
+
+def _scan(xp, fn, x, axis, exclusive, reverse):
+    if reverse:
+        x = xp.flip(x, axis)
+    out = fn(x, axis=axis, dtype=x.dtype)
+    if exclusive and x.shape[axis]:
+        ident = 0 if fn is xp.cumsum else 1
+        first = xp.full_like(xp.take(x, [0], axis=axis), ident)
+        out = xp.concatenate([first, xp.take(out, xp.arange(x.shape[axis] - 1), axis=axis)], axis=axis)
+    if reverse:
+        out = xp.flip(out, axis)
+    return out
+
+
+def _cumsum_grad(op, grad):
+    return [cumsum(grad, op.inputs[1], exclusive=op.get_attr("exclusive"), reverse=not op.get_attr("reverse")),
+            None]
+
+
+def _cumprod_grad(op, grad):
+    x, axis = op.inputs
+    ex, rev = op.get_attr("exclusive"), op.get_attr("reverse")
+    prod = cumprod(x, axis, exclusive=ex, reverse=rev)
+    out = cumsum(prod * grad, axis, exclusive=ex, reverse=not rev)
+    return [out / x, None]
+
+
+@register("Cumsum", shape=_scan_shape, grad=_cumsum_grad)
+def _cumsum_kernel(ctx, x, axis, exclusive=False, reverse=False):
+    return _scan(ctx.xp, ctx.xp.cumsum, x, int(axis), exclusive, reverse)
+
+
+@register("Cumprod", shape=_scan_shape, grad=_cumprod_grad)
+def _cumprod_kernel(ctx, x, axis, exclusive=False, reverse=False):
+    return _scan(ctx.xp, ctx.xp.cumprod, x, int(axis), exclusive, reverse)
+
+
+def cumsum(x, axis=0, exclusive=False, reverse=False, name=None) -> Tensor:
+    """Running sum along `axis`; `exclusive` leaves out the current element, `reverse` runs from the end."""
+    return build_op("Cumsum", "Cumsum", name, [(x, "x", None, None), (axis, "axis", None, None)],
+                    {"exclusive": bool(exclusive), "reverse": bool(reverse)})
+
+
+def cumprod(x, axis=0, exclusive=False, reverse=False, name=None) -> Tensor:
+    """Running product along `axis` (see cumsum)."""
+    return build_op("Cumprod", "Cumprod", name, [(x, "x", None, None), (axis, "axis", None, None)],
+                    {"exclusive": bool(exclusive), "reverse": bool(reverse)})
+
+
+def scatter_add_into(xp, out, idx, vals):
+    """out[idx] += vals with duplicates accumulated (NumPy's add.at; cupyx.scatter_add on GPUs)."""
+    if xp is np:
+        np.add.at(out, idx, vals)
+    else:
+        import cupyx
+
+        cupyx.scatter_add(out, idx, vals)
+    return out
+
+
+def _segment_ids_check(ctx, ids, n):
+    if ids.size:
+        hi = int(ids.max())
+        if hi >= n:
+            raise errors.InvalidArgumentError(None, ctx.op, f"segment_ids contains {hi}, which is outside the range "
+                                                            f"[0, {n}) of num_segments")
+
+
+def _unsorted_segment_shape(inputs, attrs):
+    data, ids, num = inputs
+    check_dtype(ids, ("int32", "int64"), "segment_ids")
+    n = constant_value(num)
+    if data.shape.ndims is None or ids.shape.ndims is None:
+        return [(TensorShape(None), data.dtype.base_dtype)]
+    k = ids.shape.ndims
+    if not data.shape[:k].is_compatible_with(ids.shape):
+        raise ValueError(f"segment_ids shape {ids.shape} must be a prefix of data shape {data.shape}")
+    return [([None if n is None else int(n)] + data.shape.as_list()[k:], data.dtype.base_dtype)]
+
+
+def _gather_drop_negatives(params, ids):
+    """gather(params, ids) with rows for negative ids set to zero (the gradient of segment sums)."""
+    from . import array_ops
+
+    gathered = array_ops.gather(params, maximum(ids, array_ops.zeros_like(ids)))
+    keep = greater_equal(ids, array_ops.zeros_like(ids))
+    if gathered.shape.ndims is None or ids.shape.ndims is None:
+        raise ValueError("the gradient of unsorted_segment_sum needs inputs of known rank")
+    extra = gathered.shape.ndims - ids.shape.ndims
+    if extra:
+        keep = array_ops.expand_dims(keep, -1) if extra == 1 else array_ops.reshape(
+            keep, array_ops.concat([array_ops.shape(ids), [1] * extra], 0))
+    return array_ops.where_v2(keep, gathered, array_ops.zeros_like(gathered))
+
+
+@register("UnsortedSegmentSum", shape=_unsorted_segment_shape,
+          grad=lambda op, g: [_gather_drop_negatives(g, op.inputs[1]), None, None])
+def _unsorted_segment_sum_kernel(ctx, data, ids, num):
+    xp = ctx.xp
+    n = int(num)
+    _segment_ids_check(ctx, ids, n)
+    inner = data.shape[ids.ndim:]
+    out = xp.zeros((n,) + inner, dtype=data.dtype)
+    flat = ids.reshape(-1)
+    vals = data.reshape((flat.shape[0],) + inner)
+    keep = flat >= 0
+    if not bool(keep.all()):
+        flat, vals = flat[keep], vals[keep]
+    return scatter_add_into(xp, out, flat, vals)
+
+
+def unsorted_segment_sum(data, segment_ids, num_segments, name=None) -> Tensor:
+    """out[i] = Σ data[j] over j with segment_ids[j] == i (ids in any order; negative ids are dropped)."""
+    return build_op("UnsortedSegmentSum", "UnsortedSegmentSum", name,
+                    [(data, "data", None, None), (segment_ids, "segment_ids", None, None),
+                     (num_segments, "num_segments", None, None)])
+
+
+def _segment_shape(inputs, attrs):
+    data, ids = inputs
+    check_dtype(ids, ("int32", "int64"), "segment_ids")
+    if ids.shape.ndims not in (None, 1):
+        raise ValueError(f"segment_ids should be a vector, got shape {ids.shape}")
+    if data.shape.ndims is None:
+        return [(TensorShape(None), data.dtype.base_dtype)]
+    return [([None] + data.shape.as_list()[1:], data.dtype.base_dtype)]
+
+
+@register("SegmentSum", shape=_segment_shape, grad=lambda op, g: [_segment_sum_grad(op, g), None])
+def _segment_sum_kernel(ctx, data, ids):
+    xp = ctx.xp
+    if ids.shape[0] != data.shape[0]:
+        raise errors.InvalidArgumentError(None, ctx.op, f"segment_ids should be the same size as dimension 0 of "
+                                                        f"input: {ids.shape[0]} vs {data.shape[0]}")
+    if ids.size and (bool((ids[1:] < ids[:-1]).any()) or int(ids[0]) < 0):
+        raise errors.InvalidArgumentError(None, ctx.op, "segment ids are not increasing (or are negative)")
+    n = int(ids[-1]) + 1 if ids.size else 0
+    out = xp.zeros((n,) + data.shape[1:], dtype=data.dtype)
+    return scatter_add_into(xp, out, ids, data)
+
+
+def _segment_sum_grad(op, grad):
+    from . import array_ops
+
+    return array_ops.gather(grad, op.inputs[1])
+
+
+def segment_sum(data, segment_ids, name=None) -> Tensor:
+    """out[i] = Σ data[j] over j with segment_ids[j] == i; ids sorted ascending, output has max(id)+1 rows."""
+    return build_op("SegmentSum", "SegmentSum", name,
+                    [(data, "data", None, None), (segment_ids, "segment_ids", None, None)])
+
+
+# Reductions and clipping live in their own modules; TF1's math_ops exports them too.
+from .reduction_ops import *  # noqa: E402,F401,F403
+from .clip_ops import *  # noqa: E402,F401,F403
+from .reduction_ops import reduce_sum  # noqa: E402,F401  (explicit, for readers and linters)

@@ -32,6 +32,18 @@ from ..framework.dtypes import as_dtype
 from ..framework.shapes import as_shape
 
 NO_GRADIENT = "NO_GRADIENT"
+
+
+class _Dead:
+    """The value of a tensor on the untaken branch of a tf.cond in one run (TF's "dead" tensors)."""
+
+    __slots__ = ()
+
+    def __repr__(self):
+        return "<dead>"
+
+
+DEAD = _Dead()
 ALL_INPUTS = "ALL_INPUTS"  # ref_inputs value: every input is a variable reference
 
 
@@ -46,6 +58,7 @@ class OpDef:
     const_value: Callable | None = None
     is_variable: bool = False
     cpu_only: bool = False
+    receives_dead: bool = False  # tf.cond's Merge: the kernel gets DEAD inputs and picks the live one
     extra: dict = field(default_factory=dict)
 
 
@@ -53,7 +66,8 @@ _REGISTRY: dict[str, OpDef] = {}
 
 
 def register(op_type: str, *, shape: Callable, grad=None, stateful: bool = False, ref_inputs=(),
-             const_value: Callable | None = None, is_variable: bool = False, cpu_only: bool = False):
+             const_value: Callable | None = None, is_variable: bool = False, cpu_only: bool = False,
+             receives_dead: bool = False):
     """Decorator registering `kernel` for `op_type` together with its shape and gradient functions."""
 
     def deco(kernel):
@@ -61,7 +75,7 @@ def register(op_type: str, *, shape: Callable, grad=None, stateful: bool = False
             raise KeyError(f"Op type {op_type!r} is already registered")
         refs = ref_inputs if ref_inputs == ALL_INPUTS else tuple(ref_inputs)
         _REGISTRY[op_type] = OpDef(op_type, shape, kernel, grad, stateful, refs, const_value,
-                                   is_variable, cpu_only)
+                                   is_variable, cpu_only, receives_dead)
         return kernel
 
     return deco

@@ -1,0 +1,1 @@
+"""teachtf.python.tools: command-line tools of TF1 (inspect_checkpoint)."""

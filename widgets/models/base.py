@@ -1,0 +1,36 @@
+"""The common shape of a widget model: parameters in, a list of frames out, a code snippet."""
+
+from __future__ import annotations
+
+from ..colors import SymmetricScale
+from ..frames import Frame
+from ..static import frame_figure, frames_scale
+
+
+class FrameModel:
+    """A model whose `frames` a view steps through. Subclasses set `self.frames` and implement `code()`."""
+
+    frames: list[Frame]  # or a LazyFrames
+    title: str = ""
+
+    def __len__(self) -> int:
+        return len(self.frames)
+
+    def scale(self) -> SymmetricScale:
+        """The shared symmetric colour scale covering every coloured grid of every frame."""
+        if getattr(self, "_scale", None) is None:
+            arrays = self.scale_arrays()
+            self._scale = frames_scale(self.frames) if arrays is None else SymmetricScale.covering(*arrays)
+        return self._scale
+
+    def scale_arrays(self):
+        """The arrays the colour scale must cover; None means every coloured grid of every frame."""
+        return None
+
+    def code(self) -> str:
+        """A teachtf program that reproduces this computation (it prints the values the widget shows)."""
+        raise NotImplementedError
+
+    def figure(self, index: int = -1):
+        """A static matplotlib Figure of frame `index` (default: the last)."""
+        return frame_figure(self.frames[index], self.scale(), self.title)

@@ -1,0 +1,1 @@
+"""Widget views: ipywidgets 8 front ends over the models in `teachtf.widgets.models`."""
