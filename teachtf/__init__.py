@@ -12,12 +12,14 @@ COMPILER_VERSION = "numpy"
 GRAPH_DEF_VERSION = 134
 
 from ._api_core import *  # noqa: E402,F401,F403  graphs, sessions, variables, math/array/random ops
+from . import _api_core  # noqa: E402  (legacy names, see __getattr__)
 from ._api_scopes import *  # noqa: E402,F401,F403  variable scopes, initializers, control flow, misc
 from ._api_nn import *  # noqa: E402,F401,F403  top-level names of the nn area
 from ._api_data import *  # noqa: E402,F401,F403  legacy summary names and data helpers
-from .gradients import NoGradient, NotDifferentiable, RegisterGradient, gradients, hessians  # noqa: E402,F401
+from .gradients import *  # noqa: E402,F401,F403  tf.gradients, hessians, RegisterGradient, UnconnectedGradients
 from .framework import errors  # noqa: E402,F401
 from .framework.errors import OpError  # noqa: E402,F401
+from ._install import install_as_tensorflow  # noqa: E402,F401
 
 # Namespaces load on first use (`tf.nn`, `tf.train`, ...), so `import teachtf` stays fast.
 _SUBMODULES = {
@@ -39,8 +41,10 @@ def __getattr__(name):
             raise
         globals()[name] = mod
         return mod
+    if name in _api_core.LEGACY_ALIASES:  # pre-1.0 spellings: warn once, return the modern object
+        return _api_core.legacy_attr(name)
     raise AttributeError(f"module 'teachtf' has no attribute {name!r}")
 
 
 def __dir__():
-    return sorted(set(globals()) | _SUBMODULES)
+    return sorted(set(globals()) | _SUBMODULES | set(_api_core.LEGACY_ALIASES))

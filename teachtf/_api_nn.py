@@ -1,3 +1,5 @@
 """Top-level names contributed by one area of the engine (re-exported by teachtf/__init__.py)."""
 
-__all__ = []
+from .ops.image_ops import depth_to_space, space_to_depth
+
+__all__ = ["depth_to_space", "space_to_depth"]

@@ -275,7 +275,8 @@ def gradients(ys, xs, grad_ys=None, name="gradients", colocate_gradients_with_op
     xs = _xs_list(xs)
     grad_ys = [None] * len(ys) if grad_ys is None else _as_list(grad_ys)
     if len(grad_ys) != len(ys):
-        raise ValueError(f"Passed {len(grad_ys)} grad_ys for {len(ys)} ys")
+        raise ValueError(f"Passed {len(grad_ys)} grad_ys for {len(ys)} ys (grad_ys is a list with one seed per y: "
+                         "for a single y pass its seed as a Tensor, or wrap a Python list: grad_ys=[[...]]).")
     stop_ops = set()
     for s in _as_list(stop_gradients) if stop_gradients is not None else []:
         t = _graph_tensor(s)

@@ -14,7 +14,7 @@ import teachtf as tf
 
 
 def check_gradients(build, *arrays, delta=1e-6, rtol=1e-5, atol=1e-6, seed=0, device=None, wrt=None):
-    arrays = [np.asarray(a, dtype=np.float64) for a in arrays]
+    arrays = [np.array(a, dtype=np.float64) for a in arrays]  # contiguous copies: perturbed in place via reshape(-1)
     graph = tf.Graph()
     with graph.as_default():
         ctx = tf.device(device) if device else _null()

@@ -116,7 +116,8 @@ def grid_html(grid: Grid, scale: SymmetricScale, cell_px: int = 34) -> str:
                 f'src="data:image/png;base64,{data}"/>')
     else:
         body = grid_table_html(grid, scale, cell_px)
-    return f'<div class="ttf-panel" style="display:inline-block;vertical-align:top;margin:0 10px 6px 0">{title}{body}</div>'
+    style = "display:inline-block;vertical-align:top;margin:0 10px 6px 0"
+    return f'<div class="ttf-panel" style="{style}">{title}{body}</div>'
 
 
 def marks_legend_html(names) -> str:

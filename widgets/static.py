@@ -57,10 +57,10 @@ def frame_figure(frame: Frame, scale: SymmetricScale, title: str = ""):
     from matplotlib.colors import ListedColormap, Normalize
     from matplotlib.figure import Figure
 
-    n = len(frame.grids)
-    widths = [max(g.shape[1], 2) for g in frame.grids]
-    fig = Figure(figsize=(min(3.2 * n, 16), 4.6), layout="constrained")
-    gs = fig.add_gridspec(2, n, height_ratios=[4, 1], width_ratios=widths)
+    n = max(len(frame.grids), 1)
+    widths = [max(g.shape[1], 2) for g in frame.grids] or [1]
+    fig = Figure(figsize=(min(3.2 * n, 16), 4.6 if frame.grids else 2.5), layout="constrained")
+    gs = fig.add_gridspec(2, n, height_ratios=[4, 1] if frame.grids else [0.01, 1], width_ratios=widths)
     for i, grid in enumerate(frame.grids):
         _draw_grid(fig.add_subplot(gs[0, i]), grid, scale)
     text_ax = fig.add_subplot(gs[1, :])

@@ -125,6 +125,17 @@ def get_backend() -> str:
     return name
 
 
+def configure_gpu_memory(gpu_options) -> None:
+    """Applies `GPUOptions` to CuPy's memory pool: a memory fraction becomes the pool's limit.
+
+    CuPy's pool already grows on demand, which is what `allow_growth=True` asks for.
+    """
+    fraction = getattr(gpu_options, "per_process_gpu_memory_fraction", 0.0) or 0.0
+    if fraction <= 0 or not cupy_available():
+        return
+    _cupy().get_default_memory_pool().set_limit(fraction=min(float(fraction), 1.0))
+
+
 def list_devices():
     out = [CPU0]
     for i in range(gpu_count()):

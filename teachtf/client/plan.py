@@ -221,7 +221,8 @@ def build_plan(session, fetches, fkeys) -> Plan:
         st.op = op
         st.kernel = od.kernel
         st.ctx = _OpContext(op, dev, session)
-        st.attrs = op._attrs
+        # Attrs starting with '_' (e.g. _gradient_op_type) describe the op, not the kernel.
+        st.attrs = {k: v for k, v in op._attrs.items() if k[:1] != "_"}
         st.receives_dead = od.receives_dead
         ins, var_reads, refs, transfers = [], [], [], []
         dead_inputs = []

@@ -30,12 +30,15 @@ class Box:
     shape: str = "rect"  # rect | round | ellipse | folder
     tooltip: str = ""
     width: float = 0.0
+    height: float = 0.0
     x: float = 0.0
     y: float = 0.0
 
     def __post_init__(self):
         if not self.width:
             self.width = max(60.0, CHAR_W * max(len(t) for t in self.lines) + 18)
+        if not self.height:
+            self.height = max(NODE_H, 12.0 * len(self.lines) + 12)
 
 
 @dataclass
@@ -189,19 +192,20 @@ def layout(boxes: list[Box], links: list[Link], sweeps: int = 6, cluster_of: dic
                 if x[b] > need:
                     x[b] = need
         del it
+    row_h = max((b.height for b in boxes), default=NODE_H)
     left = min((x[n] - width[n] / 2 for n in x), default=0.0)
     for n in x:
         x[n] -= left - 10
     for b in boxes:
         b.x = x[b.id]
-        b.y = top + NODE_H / 2 + layer[b.id] * (NODE_H + LAYER_GAP)
+        b.y = top + row_h / 2 + layer[b.id] * (row_h + LAYER_GAP)
     for chain, ln, reversed_edge in chains:
-        pts = [(x[n], top + NODE_H / 2 + layer[n] * (NODE_H + LAYER_GAP)) for n in chain]
+        pts = [(x[n], top + row_h / 2 + layer[n] * (row_h + LAYER_GAP)) for n in chain]
         if reversed_edge:
             pts.reverse()
         ln.points = pts
     w = max((x[n] + width[n] / 2 for n in x), default=100.0) + 10
-    h = n_layers * (NODE_H + LAYER_GAP) - LAYER_GAP + top + 12
+    h = n_layers * (row_h + LAYER_GAP) - LAYER_GAP + top + 12
     return w, h
 
 
@@ -214,8 +218,8 @@ def _edge_path(ln: Link, byid) -> str:
     pts = list(ln.points)
     src, dst = byid[ln.src], byid[ln.dst]
     down = pts[-1][1] >= pts[0][1]
-    pts[0] = (pts[0][0], src.y + (NODE_H / 2 if down else -NODE_H / 2))
-    pts[-1] = (pts[-1][0], dst.y - (NODE_H / 2 + 3 if down else -NODE_H / 2 - 3))
+    pts[0] = (pts[0][0], src.y + (src.height / 2 if down else -src.height / 2))
+    pts[-1] = (pts[-1][0], dst.y - (dst.height / 2 + 3 if down else -dst.height / 2 - 3))
     d = f"M{pts[0][0]:.1f},{pts[0][1]:.1f}"
     for (x0, y0), (x1, y1) in zip(pts, pts[1:]):
         my = (y0 + y1) / 2
@@ -224,15 +228,15 @@ def _edge_path(ln: Link, byid) -> str:
 
 
 def _box_svg(b: Box) -> str:
-    x0, y0 = b.x - b.width / 2, b.y - NODE_H / 2
+    x0, y0 = b.x - b.width / 2, b.y - b.height / 2
     style = f'fill="{b.fill}" stroke="{b.stroke}" stroke-width="{b.stroke_width:.2f}"'
     if b.shape == "ellipse":
-        shape = f'<ellipse cx="{b.x:.1f}" cy="{b.y:.1f}" rx="{b.width / 2:.1f}" ry="{NODE_H / 2:.1f}" {style}/>'
+        shape = f'<ellipse cx="{b.x:.1f}" cy="{b.y:.1f}" rx="{b.width / 2:.1f}" ry="{b.height / 2:.1f}" {style}/>'
     else:
         r = 10 if b.shape == "round" else 2
-        shape = (f'<rect x="{x0:.1f}" y="{y0:.1f}" width="{b.width:.1f}" height="{NODE_H}" rx="{r}" {style}/>')
+        shape = (f'<rect x="{x0:.1f}" y="{y0:.1f}" width="{b.width:.1f}" height="{b.height:.1f}" rx="{r}" {style}/>')
         if b.shape == "folder":
-            shape += (f'<rect x="{x0 + 3:.1f}" y="{y0 + 3:.1f}" width="{b.width - 6:.1f}" height="{NODE_H - 6}" '
+            shape += (f'<rect x="{x0 + 3:.1f}" y="{y0 + 3:.1f}" width="{b.width - 6:.1f}" height="{b.height - 6:.1f}" '
                       f'rx="2" fill="none" stroke="{b.stroke}" stroke-width="0.6"/>')
     n = len(b.lines)
     texts = []
@@ -259,8 +263,8 @@ def to_svg(boxes: list[Box], links: list[Link], clusters: dict[str, list[str]] |
             continue
         x0 = min(b.x - b.width / 2 for b in ms) - 8
         x1 = max(b.x + b.width / 2 for b in ms) + 8
-        y0 = min(b.y for b in ms) - NODE_H / 2 - 16
-        y1 = max(b.y for b in ms) + NODE_H / 2 + 6
+        y0 = min(b.y - b.height / 2 for b in ms) - 16
+        y1 = max(b.y + b.height / 2 for b in ms) + 6
         parts.append(f'<g class="cluster"><rect x="{x0:.1f}" y="{y0:.1f}" width="{x1 - x0:.1f}" height="{y1 - y0:.1f}" '
                      f'rx="6" fill="#f7f9fc" stroke="#8aa" stroke-dasharray="4 3"/><text x="{x0 + 6:.1f}" '
                      f'y="{y0 + 11:.1f}" fill="#577" font-size="10">{html.escape(label)}/</text></g>')

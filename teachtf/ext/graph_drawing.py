@@ -51,7 +51,7 @@ class DrawNode:
     @property
     def tooltip(self) -> str:
         names = ", ".join(op.name for op in self.ops[:12]) + (" …" if len(self.ops) > 12 else "")
-        return f"{self.id} ({self.detail}): {names}"
+        return f"{self.id} ({self.detail or self.ops[0].type}): {names}"
 
 
 @dataclass
@@ -137,7 +137,9 @@ class GraphDrawing:
             return DrawNode(gid, label, f"{op.type} {shape_label(op.outputs[0])}", "placeholder", [op], cluster)
         if op.type == "Const":
             return DrawNode(gid, label, _const_detail(op), "const", [op], cluster)
-        return DrawNode(gid, label, op.type, "op", [op], cluster)
+        # "MatMul_1" of type MatMul needs no second line saying "MatMul".
+        detail = "" if label.rsplit("_", 1)[0] == op.type or label == op.type else op.type
+        return DrawNode(gid, label, detail, "op", [op], cluster)
 
     def _edges(self) -> list[DrawEdge]:
         edges: dict[tuple[str, str, bool], DrawEdge] = {}
@@ -213,12 +215,14 @@ class GraphDrawing:
             return _run_dot(self.to_dot(node_styles, edge_styles))
         return self._python_svg(node_styles or {}, edge_styles or {})
 
-    def _python_svg(self, node_styles, edge_styles) -> str:
+    def boxes_and_links(self, node_styles=None, edge_styles=None) -> tuple[list, list]:
+        """The nodes and edges as `_graph_layout` boxes and links (styled), ready to lay out or draw."""
+        node_styles, edge_styles = node_styles or {}, edge_styles or {}
         boxes = []
         for node in self.nodes.values():
             fill, stroke, shape = _KIND_STYLE[node.kind]
             st = node_styles.get(node.id, {})
-            lines = [node.label, node.detail] + list(st.get("extra", []))
+            lines = [t for t in [node.label, node.detail] + list(st.get("extra", [])) if t]
             boxes.append(gl.Box(node.id, lines, st.get("fill", fill), st.get("stroke", stroke),
                                 st.get("stroke_width", 1.0), shape, node.tooltip))
         links = []
@@ -226,6 +230,10 @@ class GraphDrawing:
             st = edge_styles.get((e.src, e.dst), {})
             links.append(gl.Link(e.src, e.dst, st.get("label", e.label), st.get("color", "#666666"),
                                  st.get("width", 1.2), e.control, ", ".join(t.name for t in e.tensors)))
+        return boxes, links
+
+    def _python_svg(self, node_styles, edge_styles) -> str:
+        boxes, links = self.boxes_and_links(node_styles, edge_styles)
         return gl.to_svg(boxes, links, self.clusters())
 
 
@@ -366,7 +374,7 @@ def _attrs(attrs: dict) -> str:
 def _dot_node(node: DrawNode, style: dict) -> str:
     fill, stroke, shape = _KIND_STYLE[node.kind]
     dot_shape = {"round": "box", "rect": "box", "ellipse": "ellipse", "folder": "box3d"}[shape]
-    label = "\n".join([node.label, node.detail] + list(style.get("extra", [])))
+    label = "\n".join(t for t in [node.label, node.detail] + list(style.get("extra", [])) if t)
     attrs = {"label": label, "shape": dot_shape, "style": "filled,rounded" if shape == "round" else "filled",
              "fillcolor": style.get("fill", fill), "color": style.get("stroke", stroke),
              "penwidth": f"{style.get('stroke_width', 1.0):.2f}", "tooltip": node.tooltip, "id": f"node-{node.id}"}

@@ -10,7 +10,7 @@ class DType:
 
     __slots__ = ("_name", "_np", "_is_ref", "_base")
 
-    def __init__(self, name: str, np_dtype, is_ref: bool = False, base: "DType | None" = None):
+    def __init__(self, name: str, np_dtype, is_ref: bool = False, base: DType | None = None):
         self._name = name
         self._np = np_dtype
         self._is_ref = is_ref
@@ -22,11 +22,11 @@ class DType:
     is_ref_dtype = property(lambda self: self._is_ref)
 
     @property
-    def _ref_type(self) -> "DType":
+    def _ref_type(self) -> DType:
         return _REF_OF[self._base]
 
     @property
-    def real_dtype(self) -> "DType":
+    def real_dtype(self) -> DType:
         """float32 for complex64, float64 for complex128, else the base dtype."""
         return {"complex64": float32, "complex128": float64}.get(self._base._name, self._base)
 
@@ -94,8 +94,9 @@ class DType:
         return np.dtype(self._np).itemsize
 
     def is_compatible_with(self, other) -> bool:
+        """TF's rule: float32 accepts float32 and float32_ref; float32_ref accepts only float32_ref."""
         other = as_dtype(other)
-        return self._base is other._base and (self._is_ref or not other._is_ref) or self is other
+        return self is other or self is other._base
 
     def __eq__(self, other):
         if other is None:

@@ -73,10 +73,10 @@ class OpError(Exception):
 
 
 def _make(name, code):
-    def __init__(self, node_def=None, op=None, message="", *args):
+    def init(self, node_def=None, op=None, message="", *args):
         OpError.__init__(self, node_def, op, message, code)
 
-    return type(name, (OpError,), {"__init__": __init__, "error_code": code, "__module__": __name__,
+    return type(name, (OpError,), {"__init__": init, "error_code": code, "__module__": __name__,
                                    "__doc__": f"tf.errors.{name} (error code {code})."})
 
 

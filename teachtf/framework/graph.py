@@ -624,8 +624,13 @@ class Graph:
                 c = c.op if isinstance(c, Tensor) else c
                 if c not in ctrl:
                     ctrl.append(c)
+        if ctx is not None:
+            ctrl = ctx._control_inputs(inputs, ctrl)
         if site is None:
             site = _user_frame()
+        if op_type in self._gradient_override_map:
+            # Recorded as TF1 does; tf.gradients looks the override up by this attr.
+            attrs = dict(attrs or {}, _gradient_op_type=self._gradient_override_map[op_type])
         op = Operation(self, full, op_type, inputs, output_specs, attrs, ctrl, "", opdef, site)
         self._apply_device_functions(op)
         with self._lock:

@@ -48,7 +48,8 @@ def constant(value, dtype=None, shape=None, name="Const", verify_shape=False) ->
     if shape is not None:
         arr = _fill_value(arr, shape, verify_shape)
     dt = dtypes.as_dtype(dtype).base_dtype if dtype is not None else dtypes.as_dtype(arr.dtype)
-    arr = np.require(arr, requirements="C").copy() if arr.base is not None or not arr.flags.c_contiguous else arr
+    if arr is value or arr.base is not None or not arr.flags.c_contiguous:
+        arr = np.array(arr, order="C", copy=True)  # never alias (and freeze) the caller's array
     arr.setflags(write=False)
     return apply("Const", [], {"value": arr, "dtype": dt}, name)
 

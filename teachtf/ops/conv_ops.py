@@ -79,6 +79,11 @@ def _merge_dim(a, b, what):
 
 def _conv_attrs(strides, padding, dilations, data_format, op_type, explicit=True, cudnn=True):
     """Normalised Conv2D-family attrs (the 4-lists TF1's get_attr returns)."""
+    with W.argument_errors(op_type):
+        return _conv_attrs_unchecked(strides, padding, dilations, data_format, op_type, explicit, cudnn)
+
+
+def _conv_attrs_unchecked(strides, padding, dilations, data_format, op_type, explicit, cudnn):
     data_format = W.check_data_format(data_format, op_type)
     padding, explicit_paddings = W.check_padding(padding, op_type, allow_explicit=explicit)
     attrs = {"strides": W.window_arg(strides, "strides", op_type, data_format),
@@ -509,7 +514,7 @@ def depthwise_backprop_input_nhwc(xp, dy, f, in_shape, strides, dilations, pads)
     canvas = xp.zeros((n, h + pt + pb, w + pl + pr, c), dtype=dy.dtype)
     for a in range(kh):
         for b in range(kw):
-            canvas[W.window_slice(a, b, strides, dilations, out_hw)] += xp.matmul(dy5, f[a, b][:, :, None])[..., 0]
+            canvas[W.window_slice(a, b, strides, dilations, out_hw)] += (dy5 * f[a, b]).sum(axis=-1)
     return xp.ascontiguousarray(W.crop_plane(canvas, pads, (h, w)))
 
 

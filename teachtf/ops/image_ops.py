@@ -33,7 +33,7 @@ __all__ = ["depth_to_space", "space_to_depth"]
 _BICUBIC_TABLE = 1024
 
 
-# -- interpolation matrices (NumPy, cached: they depend only on sizes and flags) -------------------------------------
+# -- interpolation matrices (NumPy, cached: they depend only on sizes and flags) -----------------------------
 
 
 def _scale(n_in: int, n_out: int, align_corners: bool) -> np.float32:
@@ -54,7 +54,8 @@ def nearest_indices(n_in: int, n_out: int, align_corners: bool, half_pixel: bool
     if half_pixel:
         src = np.floor((i + np.float32(0.5)) * scale)
     else:
-        src = np.round(i * scale) if align_corners else np.floor(i * scale)
+        # roundf (halves away from zero) with align_corners, as TF's kernel; np.round would round halves to even.
+        src = np.floor(i * scale + np.float32(0.5)) if align_corners else np.floor(i * scale)
     return np.clip(src.astype(np.int64), 0, n_in - 1)
 
 
@@ -111,6 +112,9 @@ def _bicubic_rows(r, n_in, src, keys):
 
 
 def _area_rows(r, n_in, n_out, scale):
+    if scale == 0:  # align_corners with a single input cell: every output copies it
+        r[:, 0] = 1.0
+        return
     for i in range(n_out):
         lo, hi = i * scale, (i + 1) * scale
         for j in range(int(math.floor(lo)), int(math.ceil(hi))):
@@ -118,7 +122,7 @@ def _area_rows(r, n_in, n_out, scale):
             r[i, min(j, n_in - 1)] += overlap / scale
 
 
-# -- kernels -------------------------------------------------------------------------------------------------------------
+# -- kernels -------------------------------------------------------------------------------------------------
 
 
 def apply_separable(xp, images, r_h, r_w):
@@ -313,7 +317,7 @@ def resize_area(images, size, align_corners=False, name=None) -> Tensor:
     return _resize_op("ResizeArea", images, size, align_corners, False, name)
 
 
-# -- depth_to_space / space_to_depth ----------------------------------------------------------------------------------
+# -- depth_to_space / space_to_depth -------------------------------------------------------------------------
 
 
 def _block_attrs(block_size, data_format, op_type):

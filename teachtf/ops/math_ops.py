@@ -23,7 +23,7 @@ from ..framework import errors
 from ..framework import graph as _graph
 from ..framework.graph import Tensor
 from ..framework.shapes import TensorShape, broadcast_static
-from .constant_op import constant, constant_value, convert_to_tensor
+from .constant_op import constant_value, convert_to_tensor
 from .registry import NO_GRADIENT, apply, register
 
 # -- dtype groups (TF1's allowed-type lists, in TF's order for messages) -------------------------------
@@ -54,36 +54,41 @@ def _is_tensorlike(x) -> bool:
 
 
 def convert_inputs(op_type: str, specs) -> list[Tensor]:
-    """Converts op inputs left to right. `specs`: (value, arg_name, type_group or None, dtype or None).
+    """Converts op inputs left to right. `specs`: (value, arg_name, type_group or None, preferred dtype or None).
 
     Inputs in the same `type_group` share one dtype: the first one fixes it, later
     Python values are converted to it and later tensors must match it (TypeError,
-    TF1's wording). `dtype` forces a dtype for a Python value (e.g. int32 axes).
+    TF1's wording). The preferred dtype is tried first for a Python value (so an
+    empty axis list `[]` is int32), falling back to its natural dtype.
     """
     fixed: dict = {}
     out = []
-    for value, arg, group, want in specs:
+    for value, arg, group, preferred in specs:
         dt, src = fixed.get(group, (None, None)) if group is not None else (None, None)
         if _is_tensorlike(value):
             t = convert_to_tensor(value)
             if dt is not None and t.dtype.base_dtype != dt:
                 raise TypeError(f"Input '{arg}' of '{op_type}' Op has type {t.dtype.base_dtype.name} that does not "
                                 f"match type {dt.name} of argument '{src}'.")
-        else:
-            target = dt if dt is not None else want
+        elif dt is not None:
             try:
-                t = convert_to_tensor(value, dtype=target, name=arg)
+                t = convert_to_tensor(value, dtype=dt, name=arg)
             except TypeError as e:
-                if target is None:
-                    raise
-                raise TypeError(f"Expected {target.name} passed to parameter '{arg}' of op '{op_type}', got "
+                raise TypeError(f"Expected {dt.name} passed to parameter '{arg}' of op '{op_type}', got "
                                 f"{value!r} of type '{type(value).__name__}' instead. Error: {e}") from None
             except ValueError:
-                if target is None:
-                    raise
                 observed = convert_to_tensor(value).dtype.base_dtype.name
                 raise TypeError(f"Input '{arg}' of '{op_type}' Op has type {observed} that does not match type "
-                                f"{target.name} of argument '{src or arg}'.") from None
+                                f"{dt.name} of argument '{src}'.") from None
+        else:
+            t = None
+            if preferred is not None:
+                try:
+                    t = convert_to_tensor(value, dtype=preferred, name=arg)
+                except (TypeError, ValueError):
+                    t = None
+            if t is None:
+                t = convert_to_tensor(value, name=arg)
         if group is not None and dt is None:
             fixed[group] = (t.dtype.base_dtype, arg)
         out.append(t)
@@ -122,7 +127,6 @@ def _binary(op_type, default_name, x, y, name, attrs=None):
 def unbroadcast(grad: Tensor, x: Tensor) -> Tensor:
     """Sums `grad` over the axes along which `x` was broadcast, and reshapes it to `x`'s shape."""
     from . import array_ops
-    from .reduction_ops import reduce_sum
 
     xs, gs = x.shape, grad.shape
     if xs.is_fully_defined() and gs.is_fully_defined():
@@ -130,7 +134,7 @@ def unbroadcast(grad: Tensor, x: Tensor) -> Tensor:
         if xl == gl:
             return grad
         lead = len(gl) - len(xl)
-        axes = list(range(lead)) + [lead + i for i, d in enumerate(xl) if d == 1 and gl[lead + i] != 1]
+        axes = list(builtins.range(lead)) + [lead + i for i, d in enumerate(xl) if d == 1 and gl[lead + i] != 1]
         r = reduce_sum(grad, axis=axes) if axes else grad
         return array_ops.reshape(r, xl)
     sx = array_ops.shape(x)
@@ -150,8 +154,8 @@ def _broadcast_gradient_args(ctx, s0, s1):
     n = builtins.max(len(s0), len(s1))
     a = [1] * (n - len(s0)) + s0
     b = [1] * (n - len(s1)) + s1
-    r0 = [i for i in range(n) if a[i] == 1 and b[i] != 1 or i < n - len(s0)]
-    r1 = [i for i in range(n) if b[i] == 1 and a[i] != 1 or i < n - len(s1)]
+    r0 = [i for i in builtins.range(n) if a[i] == 1 and b[i] != 1 or i < n - len(s0)]
+    r1 = [i for i in builtins.range(n) if b[i] == 1 and a[i] != 1 or i < n - len(s1)]
     return np.asarray(r0, dtype=np.int32), np.asarray(r1, dtype=np.int32)
 
 
@@ -832,7 +836,7 @@ def erf_array(xp, x):
     z2 = z * z
     term = z.copy()
     near = z.copy()
-    for n in range(1, 14):  # Σ (−1)ⁿ z^(2n+1) / (n! (2n+1))
+    for n in builtins.range(1, 14):  # Σ (−1)ⁿ z^(2n+1) / (n! (2n+1))
         term = term * (-z2 / n)
         near = near + term / (2 * n + 1)
     near = near * _SQRT_PI_INV2
@@ -927,7 +931,12 @@ def _cast_shape(inputs, attrs):
     return [(inputs[0].shape, dst)]
 
 
-@register("Cast", shape=_cast_shape, grad=_cast_grad)
+def _cast_const(op):
+    v = constant_value(op.inputs[0])
+    return None if v is None else np.asarray(v).astype(op.get_attr("DstT").as_numpy_dtype)
+
+
+@register("Cast", shape=_cast_shape, grad=_cast_grad, const_value=_cast_const)
 def _cast_kernel(ctx, x, DstT, SrcT=None, Truncate=False):
     return x.astype(DstT.as_numpy_dtype, copy=False)
 
@@ -1319,9 +1328,11 @@ def _reshape_for(x, s, kept, shape_kept):
 
 
 @register("Einsum", shape=_einsum_shape, grad=_einsum_grad)
-def _einsum_kernel(ctx, *xs, equation, _subscripts, _output):
-    # optimize=True lets NumPy contract pairs through BLAS (tensordot) instead of its C loops.
-    return ctx.xp.einsum(",".join(_subscripts) + "->" + _output, *xs, optimize=len(xs) > 1)
+def _einsum_kernel(ctx, *xs, equation):
+    # The expanded subscripts were stored (as hidden attrs) when the op was built. optimize=True lets NumPy
+    # contract pairs through BLAS (tensordot) instead of its C loops.
+    attrs = ctx.op._attrs
+    return ctx.xp.einsum(",".join(attrs["_subscripts"]) + "->" + attrs["_output"], *xs, optimize=len(xs) > 1)
 
 
 def einsum(equation, *inputs, **kwargs) -> Tensor:
@@ -1372,7 +1383,6 @@ def tensordot(a, b, axes, name=None) -> Tensor:
 def trace(x, name=None) -> Tensor:
     """Sum of the main diagonal of each innermost matrix."""
     from . import array_ops
-    from .reduction_ops import reduce_sum
 
     with _graph.name_scope(name, "Trace", [x]) as scope:
         x = convert_to_tensor(x, name="x")
@@ -1430,13 +1440,13 @@ def _cumprod_kernel(ctx, x, axis, exclusive=False, reverse=False):
 
 def cumsum(x, axis=0, exclusive=False, reverse=False, name=None) -> Tensor:
     """Running sum along `axis`; `exclusive` leaves out the current element, `reverse` runs from the end."""
-    return build_op("Cumsum", "Cumsum", name, [(x, "x", None, None), (axis, "axis", None, None)],
+    return build_op("Cumsum", "Cumsum", name, [(x, "x", None, None), (axis, "axis", None, dtypes.int32)],
                     {"exclusive": bool(exclusive), "reverse": bool(reverse)})
 
 
 def cumprod(x, axis=0, exclusive=False, reverse=False, name=None) -> Tensor:
     """Running product along `axis` (see cumsum)."""
-    return build_op("Cumprod", "Cumprod", name, [(x, "x", None, None), (axis, "axis", None, None)],
+    return build_op("Cumprod", "Cumprod", name, [(x, "x", None, None), (axis, "axis", None, dtypes.int32)],
                     {"exclusive": bool(exclusive), "reverse": bool(reverse)})
 
 

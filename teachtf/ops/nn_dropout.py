@@ -27,12 +27,12 @@ def _noise_shape_static(noise_t: Tensor | None, x_shape: TensorShape) -> TensorS
     if value is None:
         n = noise_t.shape[0].value if noise_t.shape.ndims == 1 else None
         return TensorShape(None if n is None else [None] * n)
-    dims = [int(d) for d in np.asarray(value).reshape(-1)]
+    dims = [None if int(d) == -1 else int(d) for d in np.asarray(value).reshape(-1)]
     if x_shape.ndims is not None:
         if len(dims) != x_shape.ndims:
             raise ValueError(f"noise_shape {dims} must have the same rank as x ({x_shape})")
         for nd, xd in zip(dims, x_shape.as_list()):
-            if nd != 1 and xd is not None and nd != xd:
+            if nd not in (1, None) and xd is not None and nd != xd:
                 raise ValueError(f"noise_shape {dims} is not broadcastable to the shape of x {x_shape}: each "
                                  f"dimension must be 1 or equal to x's")
     return TensorShape(dims)
@@ -63,7 +63,13 @@ def _dropout_kernel(ctx, x, keep_prob, *noise_shape, seed=None):
     kp = float(keep_prob)
     if not 0.0 < kp <= 1.0:
         raise errors.InvalidArgumentError(None, ctx.op, f"keep_prob must be in the range (0, 1], got {kp}")
-    shape = tuple(int(d) for d in noise_shape[0].tolist()) if noise_shape else x.shape
+    if noise_shape:
+        dims = [int(d) for d in noise_shape[0].tolist()]
+        if len(dims) != x.ndim:
+            raise errors.InvalidArgumentError(None, ctx.op, f"noise_shape {dims} must have the rank of x {x.shape}")
+        shape = tuple(x.shape[i] if d == -1 else d for i, d in enumerate(dims))
+    else:
+        shape = x.shape
     if kp == 1.0:
         return x, xp.ones(shape, dtype=x.dtype)
     draw_dtype = x.dtype if x.dtype in (np.float32, np.float64) else np.dtype(np.float32)
@@ -94,17 +100,16 @@ def _check_python_keep_prob(keep_prob, rate):
 
 
 def _noise_shape_input(noise_shape, x: Tensor):
-    """noise_shape as an int32 tensor; None entries are taken from x's static shape, as TF1 does."""
+    """noise_shape as an int32 tensor. A None entry is taken from x's static shape, as TF1 does, or else
+    encoded as −1: the kernel then uses x's size along that axis."""
     if noise_shape is None:
         return None
     if isinstance(noise_shape, Tensor) or hasattr(noise_shape, "_as_tensor"):
         return convert_to_tensor(noise_shape)
-    dims = as_shape(noise_shape).as_list() if not isinstance(noise_shape, TensorShape) else noise_shape.as_list()
-    if None in dims:
-        xs = x.shape.as_list() if x.shape.ndims is not None else [None] * len(dims)
-        dims = [xd if d is None else d for d, xd in zip(dims, xs)]
-        if None in dims:
-            raise ValueError(f"noise_shape has an unknown dimension that x's static shape {x.shape} cannot fill")
+    dims = as_shape(noise_shape).as_list()
+    if x.shape.ndims is not None and len(dims) == x.shape.ndims:
+        dims = [xd if d is None else d for d, xd in zip(dims, x.shape.as_list())]
+    dims = [-1 if d is None else d for d in dims]
     return convert_to_tensor(np.asarray(dims, dtype=np.int32), name="noise_shape")
 
 

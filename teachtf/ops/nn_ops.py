@@ -11,6 +11,7 @@ from .nn_logistic import *  # noqa: F401,F403
 from .nn_misc import *  # noqa: F401,F403
 from .nn_normalization import *  # noqa: F401,F403
 from .nn_softmax import *  # noqa: F401,F403
+from .math_ops import sigmoid, tanh  # noqa: F401  tf.nn.sigmoid is tf.sigmoid
 
-__all__ = (nn_activations.__all__ + nn_softmax.__all__ + nn_logistic.__all__ + nn_dropout.__all__
+__all__ = ["sigmoid", "tanh"] + (nn_activations.__all__ + nn_softmax.__all__ + nn_logistic.__all__ + nn_dropout.__all__
            + nn_normalization.__all__ + nn_misc.__all__)

@@ -33,6 +33,8 @@ def _softmax_array(xp, x, axis):
 def _axis_attr(logits: Tensor, axis, what: str) -> int:
     """The class axis, validated against the static rank (InvalidArgumentError when out of range, as TF1)."""
     axis = -1 if axis is None else int(axis)
+    if logits.shape.ndims == 0:
+        return axis  # the op's shape function reports the rank error
     try:
         return normalize_axis(axis, logits.shape.ndims, what)
     except ValueError as e:

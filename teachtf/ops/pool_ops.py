@@ -201,11 +201,11 @@ def gather_by_argmax(ctx, source, argmax, include_batch, what):
 
 
 def _pool_attrs(ksize, strides, padding, data_format, op_type):
-    fmt = W.check_data_format(data_format, op_type)
-    padding, _ = W.check_padding(padding, op_type)
-    return {"ksize": W.window_arg(ksize, "ksize", op_type, fmt), "strides": W.window_arg(strides, "strides", op_type,
-                                                                                          fmt),
-            "padding": padding, "data_format": fmt}
+    with W.argument_errors(op_type):
+        fmt = W.check_data_format(data_format, op_type)
+        padding, _ = W.check_padding(padding, op_type)
+        return {"ksize": W.window_arg(ksize, "ksize", op_type, fmt),
+                "strides": W.window_arg(strides, "strides", op_type, fmt), "padding": padding, "data_format": fmt}
 
 
 def _plane(ksize, strides, padding, data_format, hw):
@@ -383,7 +383,8 @@ def _gather_grad(op, grad):
                                   "MaxPoolGradWithArgmax"), None]
 
 
-@register("MaxPoolGradGradWithArgmax", shape=_same_as(2), grad=_gather_grad)
+@register("MaxPoolGradGradWithArgmax", shape=lambda inputs, attrs: [(inputs[2].shape, inputs[1].dtype.base_dtype)],
+          grad=_gather_grad)
 def _argmax_pool_grad_grad_kernel(ctx, x, gg, argmax, include_batch_in_index=False, **_):
     out = gather_by_argmax(ctx, gg, argmax, include_batch_in_index, "MaxPoolGradGradWithArgmax")
     return out.astype(gg.dtype, copy=False)

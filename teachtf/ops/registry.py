@@ -25,7 +25,7 @@ Adding an op is one registration::
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable
+from collections.abc import Callable
 
 from ..framework import graph as _graph
 from ..framework.dtypes import as_dtype

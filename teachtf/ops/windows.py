@@ -18,10 +18,13 @@ which pooling and col2im use for their kh·kw slice operations.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import math
 
 import numpy as np
+
+from ..framework import graph as _graph
 
 PADDINGS = ("SAME", "VALID")
 
@@ -30,6 +33,23 @@ CHUNK_BYTES = 1 << 25
 
 
 # -- build-time argument normalisation -------------------------------------------------------
+
+
+@contextlib.contextmanager
+def argument_errors(op_type: str, name=None):
+    """Adds the op and the learner's line to ValueError/TypeError raised while checking arguments.
+
+    Shape-function errors get this from `apply`; arguments normalised before `apply` need it here.
+    """
+    try:
+        yield
+    except (ValueError, TypeError) as e:
+        msg = str(e)
+        if "(created at" in msg:
+            raise
+        fn, ln, _ = _graph._user_frame()
+        raise type(e)(f"{msg.rstrip('.')} for '{name or op_type}' (op: '{op_type}').\n  (created at {fn}:{ln})") \
+            from None
 
 
 def check_padding(padding, op_type: str, allow_explicit: bool = False):

@@ -1,1 +1,1 @@
-"""teachtf.python: TF1 module paths that classic programs import (`tensorflow.python.*`)."""
+"""`teachtf.python`: the classic `tensorflow.python...` import paths that TF1 programs use."""

@@ -10,7 +10,7 @@ import functools
 import types
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def protos() -> types.SimpleNamespace:
     """Namespace with `summary_pb2`, `event_pb2`, `graph_pb2`, `node_def_pb2`, `attr_value_pb2`,
     `tensor_pb2`, `tensor_shape_pb2`, `types_pb2`, `versions_pb2`."""

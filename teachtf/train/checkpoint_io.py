@@ -16,6 +16,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import shutil
 import struct
 import uuid
 import zlib
@@ -142,22 +143,47 @@ def write_checkpoint(prefix: str, tensors: dict) -> None:
     index_bytes = json.dumps(index, indent=1, sort_keys=True).encode()
 
     tag = f".tmp{uuid.uuid4().hex[:12]}"
-    tmp_data, tmp_index = data_path(prefix) + tag, index_path(prefix) + tag
+    tmp_data, tmp_index, backup = data_path(prefix) + tag, index_path(prefix) + tag, data_path(prefix) + tag + ".old"
+    had_data = False
     try:
         _write_file(tmp_data, chunks)
         _write_file(tmp_index, [index_bytes])
-        # Data first: an index never names data that is not fully on disk.
+        # The old data file is kept under a backup name until the new index is in place, so a failure between
+        # the two renames can put it back (the CRCs in the index catch a crash at that point).
+        if os.path.exists(data_path(prefix)):
+            _backup(data_path(prefix), backup)
+            had_data = True
         os.replace(tmp_data, data_path(prefix))
-        os.replace(tmp_index, index_path(prefix))
+        try:
+            os.replace(tmp_index, index_path(prefix))
+        except OSError:
+            if had_data:
+                os.replace(backup, data_path(prefix))
+                had_data = False
+            raise
     except OSError as e:
         for p in (tmp_data, tmp_index):
-            try:
-                os.remove(p)
-            except OSError:
-                pass
+            _remove_quietly(p)
         raise os_error_to_op_error(e, f"Failed to write checkpoint {prefix} (any previous checkpoint with this "
                                       "prefix is unchanged)") from e
+    finally:
+        if had_data:
+            _remove_quietly(backup)
     _fsync_dir(os.path.dirname(os.path.abspath(prefix)))
+
+
+def _backup(src: str, dst: str) -> None:
+    try:
+        os.link(src, dst)  # instant, no extra space
+    except OSError:
+        shutil.copyfile(src, dst)  # file systems without hard links
+
+
+def _remove_quietly(path: str) -> None:
+    try:
+        os.remove(path)
+    except OSError:
+        pass
 
 
 # -- reading -------------------------------------------------------------------------------------

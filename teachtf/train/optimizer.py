@@ -44,15 +44,17 @@ def _slot_initial_value(primary, value):
     return constant(value, dtype=dtype, shape=shape.as_list())
 
 
-def create_slot(primary, value, op_name: str) -> Variable:
-    """A non-trainable global variable `<primary op name>/<op_name>` (uniquified) filled with `value`.
+def create_slot(primary, initial_value, op_name: str) -> Variable:
+    """A non-trainable global variable `<primary op name>/<op_name>` (uniquified) of the primary's dtype.
 
-    Created at the root name scope, outside control dependencies, like TF1's slot_creator.
+    `initial_value` is a number (broadcast to the primary's shape) or a function
+    returning the initial tensor. Created at the root name scope, outside
+    control dependencies, like TF1's slot_creator.
     """
     g = primary.graph
+    init = initial_value if callable(initial_value) else (lambda: _slot_initial_value(primary, initial_value))
     with g.as_default(), g.control_dependencies(None), g.name_scope(None):
-        return Variable(lambda: _slot_initial_value(primary, value), trainable=False,
-                        name=f"{primary.op.name}/{op_name}")
+        return Variable(init, trainable=False, name=f"{primary.op.name}/{op_name}")
 
 
 class Optimizer:

@@ -66,7 +66,7 @@ class SaverDef:
         return dict(vars(self))
 
     @classmethod
-    def from_dict(cls, d: dict) -> "SaverDef":
+    def from_dict(cls, d: dict) -> SaverDef:
         return cls(**d)
 
     def __repr__(self):
@@ -202,13 +202,14 @@ class Saver:
     def _build_ops(self, graph, refs) -> SaverDef:
         from ..ops import array_ops, state_ops
         from ..ops.checkpoint_ops import restore_v2, save_v2
-        from ..ops.constant_op import placeholder_with_default
+        from ..ops.constant_op import constant, placeholder_with_default
         from ..ops.control_flow_ops import group, identity
 
         keys = list(refs)
         vars_ = list(refs.values())
         with _graph.name_scope(self._name, "save"):
-            name = placeholder_with_default(self._filename or "model", shape=(), name="filename")
+            default = constant(self._filename or "model", name="filename/input")
+            name = placeholder_with_default(default, shape=(), name="filename")
             filename_tensor = placeholder_with_default(name, shape=(), name="Const")
             save_op = save_v2(filename_tensor, keys, [""] * len(keys), vars_)
             with graph.control_dependencies([save_op]):
@@ -248,7 +249,7 @@ class Saver:
         return self._saver_def
 
     @staticmethod
-    def from_proto(saver_def, import_scope=None) -> "Saver":
+    def from_proto(saver_def, import_scope=None) -> Saver:
         return Saver(saver_def=saver_def, name=import_scope)
 
     # -- bookkeeping of kept checkpoints ------------------------------------------------------------------

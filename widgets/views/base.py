@@ -75,6 +75,7 @@ class Explorer(W.VBox):
         self.formula = W.HTML(layout=W.Layout(height=self.formula_height, overflow="auto",
                                               border="1px solid #e0e0e0", padding="4px"))
         self.legend = W.HTML()
+        self.extra = W.HTML()
         self.error = W.HTML()
         self.code_button = W.ToggleButton(value=False, description="show code", icon="code",
                                           tooltip="the teachtf program that computes what this widget shows")
@@ -83,7 +84,7 @@ class Explorer(W.VBox):
         self.model = None
         header = W.HTML(f'<b style="font:bold 14px sans-serif">{html.escape(self.title)}</b>')
         super().__init__([header, self._controls_box(), self.error, self.info, self.player, self.panels,
-                          self.formula, self.legend, W.HBox([self.code_button]), self.code_area],
+                          self.extra, self.formula, self.legend, W.HBox([self.code_button]), self.code_area],
                          layout=W.Layout(width="100%"))
         self.add_class("ttf-explorer")
         self._rebuild()
@@ -98,6 +99,10 @@ class Explorer(W.VBox):
 
     def _info_html(self) -> str:
         """Text above the player (e.g. the output-size formula); the model is current."""
+        return ""
+
+    def _extra_html(self, frame: Frame) -> str:
+        """HTML shown under the panels for `frame` (bars, tables); none by default."""
         return ""
 
     def _controls_box(self) -> W.Widget:
@@ -168,6 +173,7 @@ class Explorer(W.VBox):
             self.panels.children = []
             self._slots = []
             self.formula.value = ""
+            self.extra.value = ""
             self.player.set_max(0)
             self._update_code()
             return
@@ -192,5 +198,6 @@ class Explorer(W.VBox):
             slot.show(grid, scale)
         caption = f'<div style="font:italic 12px sans-serif;margin-bottom:3px">{html.escape(frame.caption)}</div>'
         self.formula.value = caption + formula_html(frame.formula)
+        self.extra.value = self._extra_html(frame)
         marks = {name for g in frame.grids for name, m in g.marks.items() if m.any()}
         self.legend.value = scale.legend_html("colour") + marks_legend_html(marks & set(MARKS))

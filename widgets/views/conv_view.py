@@ -11,6 +11,8 @@ from ..arrays import as_image, to_numpy
 from ..models.conv import MODES, ConvolutionModel
 from ..models.conv_presets import INPUT_PRESETS, KERNEL_PRESETS, input_preset, kernel_preset
 from .base import Explorer
+from .controls import SMALL as _SMALL
+from .controls import int_slider as _slider
 
 # Scenario presets: control values applied together.
 SCENARIOS = {
@@ -23,13 +25,6 @@ SCENARIOS = {
     "all ones, stride 2 (padding demo)": dict(input="ones", size=6, kernel="ones", kernel_size=3, stride=2,
                                               dilation=1, padding="SAME"),
 }
-_SMALL = {"style": {"description_width": "initial"}}
-
-
-def _slider(description, value, lo, hi, width="190px"):
-    return W.IntSlider(value=value, min=lo, max=hi, description=description, continuous_update=False,
-                       layout=W.Layout(width=width), **_SMALL)
-
 
 class ConvolutionExplorer(Explorer):
     """Steps through `tf.nn.conv2d`: the window, the dot product with numbers, TF1's SAME/VALID padding.
@@ -53,10 +48,11 @@ class ConvolutionExplorer(Explorer):
         self._session = session
         self._custom_input = None if input is None else as_image(input, session, "input")
         self._custom_kernel = None
+        self._custom_size = None  # the kernel-size control value the custom kernel was made for
         if not isinstance(kernel, str):
             k = to_numpy(kernel, session, "kernel")
             self._custom_kernel = k[:, :, None, None] if k.ndim == 2 else k
-            kernel_size = self._custom_kernel.shape[0]
+            kernel_size = self._custom_size = self._custom_kernel.shape[0]
             in_channels, out_channels = self._custom_kernel.shape[2:]
         if self._custom_input is not None:
             input_size = self._custom_input.shape[0]
@@ -154,12 +150,15 @@ class ConvolutionExplorer(Explorer):
         if v("kernel") == "custom":
             if self._custom_kernel is None:
                 self._custom_kernel = np.zeros(shape)
+            if v("kernel_size") == self._custom_size:  # a non-square custom kernel keeps its shape
+                shape = self._custom_kernel.shape[:2] + shape[2:]
             if self._custom_kernel.shape != shape:
                 resized = np.zeros(shape)
                 k = self._custom_kernel
                 common = tuple(slice(0, min(a, b)) for a, b in zip(shape, k.shape))
                 resized[common] = k[common]
                 self._custom_kernel = resized
+            self._custom_size = v("kernel_size")
             return self._custom_kernel
         return kernel_preset(v("kernel"), *shape, seed=self._seed)
 
@@ -230,6 +229,7 @@ class ConvolutionExplorer(Explorer):
         i, o = self.kernel_slice.value
         kernel[r, c, i, o] = value
         self._custom_kernel = kernel
+        self._custom_size = self.value_of("kernel_size")
         if self.controls["kernel"].value != "custom":
             self._suspended += 1
             try:

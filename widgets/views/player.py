@@ -16,6 +16,7 @@ class Player(W.HBox):
     """
 
     def __init__(self, max_frame: int = 0, interval_ms: int = 600):
+        interval_ms = interval_ms if interval_ms in dict(SPEEDS).values() else 600
         self.play = W.Play(value=0, min=0, max=max_frame, step=1, interval=interval_ms, repeat=False,
                            description="play", layout=W.Layout(width="110px"))
         self.slider = W.IntSlider(value=0, min=0, max=max_frame, description="step", continuous_update=True,
@@ -23,9 +24,8 @@ class Player(W.HBox):
         self._link = W.jslink((self.play, "value"), (self.slider, "value"))
         self.back = W.Button(icon="step-backward", tooltip="previous step", layout=W.Layout(width="40px"))
         self.forward = W.Button(icon="step-forward", tooltip="next step", layout=W.Layout(width="40px"))
-        self.speed = W.Dropdown(options=list(SPEEDS), value=interval_ms if interval_ms in dict(SPEEDS).values() else 600,
-                                description="speed", layout=W.Layout(width="150px"),
-                                style={"description_width": "45px"})
+        self.speed = W.Dropdown(options=list(SPEEDS), value=interval_ms, description="speed",
+                                layout=W.Layout(width="150px"), style={"description_width": "45px"})
         self.back.on_click(lambda _: self.step(-1))
         self.forward.on_click(lambda _: self.step(+1))
         self.speed.observe(self._on_speed, names="value")

@@ -1,0 +1,1 @@
+"""teachtf.examples: the TF1 tutorial modules classic programs import (`tensorflow.examples.tutorials`)."""

@@ -1,0 +1,1 @@
+"""teachtf.examples.tutorials."""

@@ -1,0 +1,1 @@
+"""teachtf.examples.tutorials.mnist: `input_data` (the MNIST loader) and `mnist` (the classic two-layer model)."""

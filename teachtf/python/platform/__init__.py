@@ -1,0 +1,1 @@
+"""`teachtf.python.platform`: `gfile` (the same objects as `tf.gfile`)."""
