@@ -9,7 +9,9 @@ Two workloads, each built identically in both libraries:
 - softmax regression: 784 → 10, batch 100, summed softmax cross entropy,
   gradient descent, a fixed fed batch; timed per step.
 
-Prints steps per second and the ratio teachtf / TF for each. The TF columns
+Prints steps per second and the ratio teachtf / TF for each, plus the same
+line-fit step written by hand in NumPy (the ceiling for an engine that runs
+one NumPy kernel per op). The TF columns
 are skipped cleanly when TensorFlow is not installed. The best of `--repeats`
 timings is reported (the machine is shared, so the best is the most stable).
 """
@@ -67,6 +69,23 @@ def line_fit(tf, repeats):
     return best, fitted
 
 
+def line_fit_numpy_floor(repeats):
+    """Best time of the same 201 steps written by hand in NumPy: the floor for any NumPy-op engine."""
+    best = float("inf")
+    n, lr, two = np.float32(X_LINE.size), np.float32(0.5), np.float32(2)
+    for _ in range(repeats):
+        w, b = np.array([0.5], np.float32), np.zeros(1, np.float32)
+        t0 = time.perf_counter()
+        for _ in range(LINE_STEPS):
+            err = w * X_LINE + b - Y_LINE
+            loss = np.add.reduce(err * err) / n  # computed as the graph computes it
+            d_err = np.ones_like(loss) / n * two * err
+            w = w - lr * np.add.reduce(d_err * X_LINE, keepdims=True)
+            b = b - lr * np.add.reduce(d_err, keepdims=True)
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
 def softmax_cross_entropy(tf, labels, logits):
     """The summed loss; teachtf falls back to the explicit form while tf.nn lacks the fused op."""
     fused = getattr(tf.nn, "softmax_cross_entropy_with_logits_v2", None) or \
@@ -116,6 +135,9 @@ def main():
     ref = LINE_STEPS / line_fit(tf1, args.repeats)[0] if tf1 else None
     rows.append(("line fit (201 GD steps)", ours, ref, 5.0))
     print(f"teachtf line fit: W={fit[0][0]:.4f} b={fit[1][0]:.4f} (want 0.1, 0.3)")
+    floor = LINE_STEPS / line_fit_numpy_floor(args.repeats)
+    print(f"hand-written NumPy line-fit step (no engine at all): {floor:.0f} steps/s"
+          + (f" = {floor / ref:.1f}x TF" if ref else ""))
 
     t_ours, form, final_loss = softmax_regression(teachtf, args.repeats)
     ref = 1.0 / softmax_regression(tf1, args.repeats)[0] if tf1 else None

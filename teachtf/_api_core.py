@@ -30,7 +30,8 @@ from .ops.math_ops import (abs, accumulate_n, acos, add, add_n, asin, atan, atan
                            cumprod, cumsum, div, div_no_nan, divide, einsum, equal, erf, erfc, exp, expm1, floor,
                            floor_div, floordiv, floormod, greater, greater_equal, is_finite, is_inf, is_nan, less,
                            less_equal, lin_space, linspace, log, log1p, logical_and, logical_not, logical_or,
-                           logical_xor, matmul, maximum, minimum, mod, multiply, negative, not_equal, pow, range,
+                           logical_xor, matmul, matrix_determinant, matrix_inverse,
+                           matrix_solve, maximum, minimum, mod, multiply, negative, not_equal, pow, range,
                            realdiv, reciprocal, rint, round, rsqrt, saturate_cast, scalar_mul, segment_sum, sigmoid,
                            sign, sin, sinh, sqrt, square, squared_difference, subtract, tan, tanh, tensordot,
                            to_double, to_float, to_int32, to_int64, trace, truediv, unsorted_segment_sum)

@@ -296,8 +296,9 @@ def test_integer_mean_truncates_and_int_sum_keeps_dtype():
 
 
 def test_empty_mean_is_nan():
-    with np.errstate(invalid="ignore", divide="ignore"), pytest.warns(RuntimeWarning):
+    with np.errstate(invalid="ignore", divide="ignore"):
         assert np.isnan(run(tf.reduce_mean(tf.zeros([0]))))
+        assert np.isnan(run(tf.reduce_mean(tf.zeros([2, 0]), 1))).all()
 
 
 def test_all_any_logsumexp_count_nonzero():
@@ -626,3 +627,60 @@ def test_oracle_gradients_match():
         with tf1.Session() as s:
             want = s.run(ref)
     np.testing.assert_allclose(run(build(tf)), want, rtol=1e-10)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.int32])
+@pytest.mark.parametrize("name,ref", [("reduce_sum", np.sum), ("reduce_max", np.max), ("reduce_min", np.min),
+                                      ("reduce_prod", np.prod)])
+def test_reductions_keep_float64_and_int32(name, ref, dtype):
+    x = RNG.integers(-3, 4, size=(3, 4)).astype(dtype)
+    out = run(getattr(tf, name)(x, axis=1))
+    assert out.dtype == dtype
+    np.testing.assert_array_equal(out, ref(x, axis=1))
+
+
+def test_scans_segments_and_linspace_keep_dtypes():
+    i = np.array([[1, 2], [3, 4]], np.int32)
+    assert run(tf.cumsum(i, 1)).dtype == np.int32
+    assert run(tf.cumprod(i, 0, exclusive=True)).dtype == np.int32
+    assert run(tf.segment_sum(i, [0, 0])).dtype == np.int32
+    assert run(tf.linspace(np.float64(0), np.float64(1), 3)).dtype == np.float64
+    assert run(tf.range(0.0, 1.0, 0.5, dtype=tf.float64)).dtype == np.float64
+    assert run(tf.reciprocal(tf.constant([1, -1, 2]))).tolist() == [1, -1, 0]
+
+
+def test_small_helpers():
+    x = tf.constant([1.0, 2.0])
+    np.testing.assert_allclose(run(tf.scalar_mul(3.0, x)), [3.0, 6.0])
+    with pytest.raises(ValueError, match="Only scalar multiply works"):
+        tf.scalar_mul([1.0, 2.0], x)
+    np.testing.assert_allclose(run(tf.accumulate_n([x, x])), [2.0, 4.0])
+    np.testing.assert_allclose(run(tf.realdiv(x, x)), [1.0, 1.0])
+    np.testing.assert_allclose(run(tf.rint([0.5, 1.5])), [0.0, 2.0])
+    assert tf.floor_div(x, x).name.startswith("FloorDiv")
+    np.testing.assert_allclose(run(tf.atan2([1.0], [-1.0])), np.arctan2(1.0, -1.0))
+
+
+def test_matrix_inverse_determinant_solve():
+    a = np.array([[2.0, 1.0], [0.5, 3.0]])
+    b = RNG.standard_normal((2, 3))
+    np.testing.assert_allclose(run(tf.matrix_inverse(a)), np.linalg.inv(a))
+    np.testing.assert_allclose(run(tf.matrix_determinant(np.stack([a, 2 * a]))), [5.5, 22.0])
+    np.testing.assert_allclose(run(tf.matrix_solve(a, b)), np.linalg.solve(a, b))
+    np.testing.assert_allclose(run(tf.matrix_solve(a, b, adjoint=True)), np.linalg.solve(a.T, b))
+    with pytest.raises(ValueError, match="square matrix"):
+        tf.matrix_inverse(tf.zeros([2, 3]))
+    check_gradients(tf.matrix_inverse, a)
+    check_gradients(tf.matrix_determinant, a)
+    check_gradients(tf.matrix_solve, a, b)
+    check_gradients(lambda m, r: tf.matrix_solve(m, r, adjoint=True), a, b)
+
+
+def test_kernel_errors_name_the_op_and_the_learners_line():
+    d = tf.placeholder(tf.int32, [2])
+    q = tf.floordiv(tf.constant([4, 4]), d, name="ratio")
+    with pytest.raises(errors.InvalidArgumentError) as info:
+        run(q, {d: [2, 0]})
+    assert "ratio" in str(info.value) and "test_math_ops.py" in str(info.value)
+    with pytest.raises(TypeError, match=r"for 'Exp' \(op: 'Exp'\)[\s\S]*created at .*test_math_ops.py"):
+        tf.exp(tf.constant([1, 2]))

@@ -89,7 +89,7 @@ def np_trajectory(name, kw, steps):
                 s["a"] = mu * s.get("a", 0.0) + g
                 p = p - lr * (g + mu * s["a"]) if kw.get("use_nesterov") else p - lr * s["a"]
             elif name == "AdagradOptimizer":
-                s["acc"] = s.get("acc", kw.get("initial_accumulator_value", 0.1)) + g * g  # initialised in the var dtype
+                s["acc"] = s.get("acc", kw.get("initial_accumulator_value", 0.1)) + g * g  # in the var dtype
                 p = p - f32(kw["learning_rate"]) * g / np.sqrt(s["acc"])
             elif name == "RMSPropOptimizer":
                 lr, rho = f32(kw["learning_rate"]), f32(kw.get("decay", 0.9))
@@ -421,3 +421,79 @@ def test_ten_step_trajectory_matches_tf1(name, kw, dtype):
     for s in want_slots:
         for g_val, w_val in zip(got_slots[s], want_slots[s]):
             np.testing.assert_allclose(g_val, w_val, rtol=1e-5, atol=1e-5, err_msg=f"slot {s}")
+
+
+def test_failed_step_leaves_variables_and_slots_unchanged():
+    w = tf.Variable([1.0, 2.0], name="w")
+    lr = tf.placeholder(tf.float32)  # unknown shape: only the run can catch a non-scalar rate
+    opt = tf.train.AdamOptimizer(lr)
+    train = opt.minimize(tf.reduce_sum(w * w))
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        with pytest.raises(tf.errors.InvalidArgumentError, match="lr is not a scalar: \\[2\\]"):
+            sess.run(train, {lr: [0.1, 0.2]})
+        np.testing.assert_array_equal(sess.run(w), [1.0, 2.0])
+        np.testing.assert_array_equal(sess.run(opt.get_slot(w, "m")), [0.0, 0.0])
+        assert sess.run("beta1_power:0") == pytest.approx(0.9)
+
+
+# -- global step (API.md §12.4) and tf.contrib.framework ------------------------------------------------------------
+
+
+def test_get_or_create_global_step():
+    assert tf.train.get_global_step() is None
+    gs = tf.train.get_or_create_global_step()
+    assert gs.op.name == "global_step" and gs.dtype.base_dtype == tf.int64 and gs.shape.as_list() == []
+    assert not gs.trainable
+    assert gs in tf.global_variables() and tf.get_collection(tf.GraphKeys.GLOBAL_STEP) == [gs]
+    assert tf.train.get_or_create_global_step() is gs
+    assert tf.train.get_global_step() is gs
+    assert tf.contrib.framework.get_or_create_global_step() is gs
+    with pytest.raises(ValueError, match='"global_step" already exists'):
+        tf.train.create_global_step()
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        sess.run(tf.assign_add(gs, 5))
+        step = tf.train.global_step(sess, gs)
+        assert step == 5 and type(step) is int
+
+
+def test_global_step_found_by_name_and_inside_name_scopes():
+    with tf.name_scope("model"):
+        gs = tf.train.create_global_step()
+    assert gs.op.name == "global_step"
+    tf.reset_default_graph()
+    plain = tf.Variable(0, trainable=False, name="global_step")  # not in the collection: found by its name
+    found = tf.train.get_global_step()
+    assert found is plain._as_graph_element() or found is plain
+    tf.reset_default_graph()
+    tf.Variable(0, trainable=False, name="step")  # another name: invisible
+    assert tf.train.get_global_step() is None
+
+
+def test_global_step_must_be_an_integer_scalar():
+    tf.Variable(0.0, trainable=False, name="global_step")
+    with pytest.raises(TypeError, match='Existing "global_step" does not have integer type'):
+        tf.train.get_global_step()
+
+
+def test_contrib_framework_variable_helpers():
+    with tf.name_scope("enc"):
+        a = tf.Variable(1.0, name="weights")
+        b = tf.Variable(2.0, name="biases")
+    c = tf.Variable(3.0, name="weights", trainable=False)
+    cf = tf.contrib.framework
+    assert cf.get_variables("enc") == [a, b]
+    assert cf.get_variables(suffix="weights") == [a, c]
+    assert cf.get_variables_by_name("weights") == [a, c]
+    assert cf.get_trainable_variables() == [a, b]
+    assert cf.get_variables_to_restore(exclude=["enc"]) == [c]
+    assert cf.get_variables_to_restore(include=["enc/b"]) == [b]
+    assert cf.get_unique_variable("enc/biases") is b
+    with pytest.raises(ValueError, match="Couldn't find variable nope"):
+        cf.get_unique_variable("nope")
+    with pytest.raises(TypeError, match="include is provided but is not a list"):
+        cf.get_variables_to_restore(include="enc")
+    cf.add_model_variable(a)
+    cf.add_model_variable(a)
+    assert cf.get_model_variables() == [a]

@@ -61,6 +61,8 @@ def _cell_classes(grid: Grid, r: int, c: int) -> str:
 def grid_table_html(grid: Grid, scale: SymmetricScale, cell_px: int = 34) -> str:
     """An HTML table: column/row index headers (padding gets negative indices), one coloured cell per value."""
     h, w = grid.shape
+    texts = [[grid.text.get((r, c), format_number(grid.values[r, c])) for c in range(w)] for r in range(h)]
+    cell_px = max(cell_px, 7 * max(len(t) for row in texts for t in row) + 8)  # long numbers widen every cell
     head = "".join(f'<th style="font:9px monospace;color:#888;font-weight:normal">{grid.col0 + c}</th>'
                    for c in range(w))
     rows = [f"<tr><th></th>{head}</tr>"]
@@ -68,9 +70,7 @@ def grid_table_html(grid: Grid, scale: SymmetricScale, cell_px: int = 34) -> str
         cells = []
         for c in range(w):
             v = grid.values[r, c]
-            text = grid.text.get((r, c))
-            if text is None:
-                text = format_number(v)
+            text = texts[r][c]
             cells.append(f'<td class="{_cell_classes(grid, r, c)}" data-r="{r}" data-c="{c}" '
                          f'style="{_cell_style(grid, r, c, v, scale, cell_px)}">{html.escape(text)}</td>')
         rows.append(f'<tr><th style="font:9px monospace;color:#888;font-weight:normal;padding-right:2px">'

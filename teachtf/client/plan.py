@@ -313,7 +313,7 @@ def build_plan(session, fetches, fkeys) -> Plan:
                            t.dtype.base_dtype is _string))
     plan = Plan()
     plan.steps = steps
-    plan.nslots = nslots
+    plan.nslots = max(nslots, 1)  # ref and variable inputs point at slot 0 before being replaced
     plan.feed_specs = feed_specs
     plan.fetch_specs = fetch_specs
     plan.sig = sig

@@ -277,14 +277,16 @@ class BaseSession:
             plan = _plan.build_plan(self, fetches, fkeys)
             if key is not None:
                 self._plans[key] = plan
-        return self._execute(plan, feed_dict, fkeys)
+        return self._execute(plan, feed_dict.values() if feed_dict else (), fkeys)
 
-    def _execute(self, plan, feed_dict, fkeys):
+    def _execute(self, plan, feed_values, fkeys):
+        """One run of `plan`; `feed_values` are aligned with `fkeys` (the plan's feed keys)."""
         vals = [None] * plan.nslots
         fed_vars = None
-        if feed_dict:
-            for k, (slot, npdt, shape_check, var_key, tensor, is_str) in zip(fkeys, plan.feed_specs):
-                arr = _convert_feed(feed_dict[k], npdt, is_str, k, tensor)
+        if fkeys:
+            for k, value, (slot, npdt, shape_check, var_key, tensor, is_str) in zip(fkeys, feed_values,
+                                                                                    plan.feed_specs):
+                arr = _convert_feed(value, npdt, is_str, k, tensor)
                 if shape_check is not None:
                     _check_feed_shape(arr, shape_check, tensor)
                 if var_key is not None:
@@ -372,7 +374,7 @@ class BaseSession:
                                 f"got {len(args)}.")
             if plan_box[0].version != self._graph._mutation_version:
                 plan_box[0] = _plan.build_plan(self, fetches, fkeys)
-            return self._execute(plan_box[0], dict(zip(fkeys, args)), fkeys)
+            return self._execute(plan_box[0], args, fkeys)
 
         return call
 

@@ -239,7 +239,13 @@ def download(name: str, dir=None, mirrors=None, progress: bool = True) -> str:
         return target
     ensure_writable_dir(target)
     here = [SearchDir(target, "target")]
+    failures = []
     for role in idx_roles():
         if find_file(spec.files[role].name, here) is None:
-            fetch(spec.files[role], mirrors or spec.mirrors, target, progress)
+            try:
+                fetch(spec.files[role], mirrors or spec.mirrors, target, progress)
+            except OSError as e:
+                failures.append(str(e))
+    if failures:
+        raise OSError("\n".join(failures))
     return target

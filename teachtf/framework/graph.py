@@ -267,6 +267,10 @@ class Operation:
     def __repr__(self):
         return f"<tf.Operation '{self._name}' type={self._type}>"
 
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        """Jupyter's rich display: a drawing of the ops this one depends on (teachtf.ext.graph_drawing)."""
+        return _element_mimebundle(self)
+
     def __str__(self):
         return str(self.node_def)
 
@@ -373,6 +377,10 @@ class Tensor:
 
     def __str__(self):
         return f'Tensor("{self.name}", shape={self._shape}, dtype={self._dtype.name})'
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        """Jupyter's rich display: a drawing of the ops this tensor depends on (teachtf.ext.graph_drawing)."""
+        return _element_mimebundle(self)
 
     __hash__ = object.__hash__
 
@@ -901,11 +909,16 @@ class Graph:
         self._cf_context = ctx
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        try:
-            from ..ext import _graph_mimebundle
-        except ImportError:
-            return None
-        return _graph_mimebundle(self)
+        return _element_mimebundle(self)
+
+
+def _element_mimebundle(element):
+    """Rich display of a Graph/Tensor/Operation: TF1's repr plus a drawing (None = the plain repr only)."""
+    try:
+        from ..ext import _graph_mimebundle
+    except ImportError:
+        return None
+    return _graph_mimebundle(element)
 
 
 # -- default graph stack ----------------------------------------------------------------------------------

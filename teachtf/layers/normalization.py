@@ -79,52 +79,69 @@ class BatchNormalization(Layer):
         self.moving_variance = self.add_weight("moving_variance", shape=[channels],
                                                initializer=self.moving_variance_initializer, trainable=False)
 
-    def _broadcast(self, v):
-        """A per-channel vector reshaped to broadcast against the input (already fine for the last axis)."""
-        from ..ops.array_ops import reshape
-
-        if v is None or self.axis == self._ndims - 1:
-            return v
-        shape = [1] * self._ndims
-        shape[self.axis] = -1
-        return reshape(v, shape)
-
     def call(self, inputs, training=False):
-        from ..ops.constant_op import convert_to_tensor
-        from ..ops.nn_normalization import batch_normalization, fused_batch_norm, moments
-
-        training_value = static_bool(training)
-        if self._use_fused:
-            fmt = "NHWC" if self.axis == 3 else "NCHW"
-            dt = inputs.dtype.base_dtype
-            gamma = self.gamma if self.scale else convert_to_tensor([1.0] * self.moving_mean.shape[0].value, dtype=dt)
-            beta = self.beta if self.center else convert_to_tensor([0.0] * self.moving_mean.shape[0].value, dtype=dt)
-            outputs, mean, variance = smart_select(
-                training,
-                lambda: fused_batch_norm(inputs, gamma, beta, epsilon=self.epsilon, data_format=fmt),
-                lambda: fused_batch_norm(inputs, gamma, beta, mean=self.moving_mean, variance=self.moving_variance,
-                                         epsilon=self.epsilon, is_training=False, data_format=fmt))
-        else:
-            axes = [i for i in range(self._ndims) if i != self.axis]
-            mean, variance = smart_select(training, lambda: moments(inputs, axes),
-                                          lambda: (convert_to_tensor(self.moving_mean),
-                                                   convert_to_tensor(self.moving_variance)))
-            outputs = batch_normalization(inputs, self._broadcast(mean), self._broadcast(variance),
-                                          self._broadcast(self.beta), self._broadcast(self.gamma), self.epsilon)
-        if training_value is not False:
-            self._add_moving_average_updates(training, mean, variance)
-        outputs.set_shape(inputs.shape)
+        outputs, mean, variance = normalize_batch(inputs, self.axis, self.gamma, self.beta, self.moving_mean,
+                                                  self.moving_variance, self.epsilon, training,
+                                                  fused=self._use_fused)
+        if static_bool(training) is not False:
+            for update in moving_average_updates(self.moving_mean, self.moving_variance, mean, variance,
+                                                 self.momentum, training):
+                self.add_update(update)
         return outputs
 
-    def _add_moving_average_updates(self, training, mean, variance):
-        from ..ops.constant_op import convert_to_tensor
-        from ..train.moving_averages import assign_moving_average
 
-        dt = self.moving_mean.dtype.base_dtype
-        momentum = smart_select(training, lambda: convert_to_tensor(self.momentum, dtype=dt),
-                                lambda: convert_to_tensor(1.0, dtype=dt))
-        self.add_update(assign_moving_average(self.moving_mean, mean, momentum, zero_debias=False).op)
-        self.add_update(assign_moving_average(self.moving_variance, variance, momentum, zero_debias=False).op)
+def _channel_broadcast(v, axis: int, ndims: int):
+    """A per-channel vector reshaped to broadcast against the input (already fine for the last axis)."""
+    from ..ops.array_ops import reshape
+
+    if v is None or axis == ndims - 1:
+        return v
+    shape = [1] * ndims
+    shape[axis] = -1
+    return reshape(v, shape)
+
+
+def normalize_batch(inputs, axis, gamma, beta, moving_mean, moving_variance, epsilon, training, fused):
+    """(outputs, mean, variance): normalized with the batch statistics when training, else the moving ones.
+
+    The returned mean and variance are what the moving averages move towards; with `fused` (TF1's fused
+    kernel) the variance carries Bessel's correction N/(N−1) and ε is at least 1.001e-5, while the outputs
+    always use the population variance. `gamma`/`beta` may be None.
+    """
+    from ..ops.array_ops import size
+    from ..ops.constant_op import convert_to_tensor
+    from ..ops.math_ops import cast, maximum
+    from ..ops.nn_normalization import batch_normalization, moments
+
+    ndims = inputs.shape.ndims
+    axes = [i for i in range(ndims) if i != axis]
+    if fused:
+        epsilon = max(float(epsilon), 1.001e-5)
+    mean, variance = smart_select(training, lambda: moments(inputs, axes),
+                                  lambda: (convert_to_tensor(moving_mean), convert_to_tensor(moving_variance)))
+    outputs = batch_normalization(inputs, *(_channel_broadcast(v, axis, ndims) for v in (mean, variance, beta, gamma)),
+                                  epsilon)
+    outputs.set_shape(inputs.shape)
+    if fused:
+        dt = variance.dtype.base_dtype
+        n = cast(size(inputs), dt) / cast(size(variance), dt)
+        variance = variance * (n / maximum(n - 1.0, convert_to_tensor(1.0, dtype=dt)))
+    return outputs, mean, variance
+
+
+def moving_average_updates(moving_mean, moving_variance, mean, variance, momentum, training) -> list:
+    """The two ops m ← m − (1 − momentum)·(m − batch_stat), named AssignMovingAvg and AssignMovingAvg_1.
+
+    With a bool tensor `training`, momentum becomes 1.0 (no change) when it is False.
+    """
+    from ..ops.constant_op import convert_to_tensor
+    from ..train.moving_averages import assign_moving_average
+
+    dt = moving_mean.dtype.base_dtype
+    decay = smart_select(training, lambda: convert_to_tensor(momentum, dtype=dt),
+                         lambda: convert_to_tensor(1.0, dtype=dt))
+    return [assign_moving_average(moving_mean, mean, decay, zero_debias=False).op,
+            assign_moving_average(moving_variance, variance, decay, zero_debias=False).op]
 
 
 def batch_normalization(inputs, axis=-1, momentum=0.99, epsilon=1e-3, center=True, scale=True,

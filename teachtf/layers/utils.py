@@ -59,28 +59,14 @@ def static_bool(pred):
 
 
 def smart_select(pred, true_fn, false_fn):
-    """true_fn() or false_fn() when `pred` is known at build time; for a bool tensor, both are built and
-    blended by pred (1.0 / 0.0), elementwise and per output.
-
-    Unlike tf.cond both branches then run; they must return finite, broadcast-compatible tensors
-    (or tuples of them), which holds for dropout, batch statistics and momentum values.
-    """
-    from ..ops.math_ops import cast
+    """true_fn() or false_fn() when `pred` is known at build time (TF1's smart_cond); for a bool tensor,
+    tf.cond(pred, true_fn, false_fn), so only the branch taken runs."""
+    from ..ops.cond_ops import cond
 
     known = static_bool(pred)
     if known is not None:
         return true_fn() if known else false_fn()
-    pred = convert_to_tensor(pred)
-    a, b = true_fn(), false_fn()
-    if isinstance(a, tuple):
-        return tuple(_blend(pred, x, y, cast) for x, y in zip(a, b))
-    return _blend(pred, a, b, cast)
-
-
-def _blend(pred, a, b, cast):
-    a, b = convert_to_tensor(a), convert_to_tensor(b)
-    on = cast(pred, a.dtype.base_dtype)
-    return a * on + b * (1 - on)
+    return cond(convert_to_tensor(pred), true_fn, false_fn)
 
 
 def conv_output_length(length, filter_size, padding, stride, dilation=1):

@@ -49,12 +49,37 @@ def _shape_arg(shape, name="shape"):
 
 
 def _static_dims(shape_t: Tensor):
-    """Known output dims from a shape tensor: its constant value, else unknowns of the right rank."""
+    """Known output dims from a shape tensor (None for unknown ones), or None when even the rank is unknown.
+
+    Like TF1's constant_value_as_shape: a constant gives every dim, `tf.shape(x)` gives x's static
+    shape, and a stacked list such as `[tf.shape(x)[0], 10]` gives the dims that are constants.
+    """
     v = constant_value(shape_t)
     if v is not None:
         return [None if int(d) < 0 else int(d) for d in np.asarray(v).reshape(-1)]
+    op = shape_t.op
+    if op.type == "Shape" and op.inputs[0].shape.ndims is not None:
+        return op.inputs[0].shape.as_list()
+    if op.type == "Pack" and op.get_attr("axis") == 0 and builtins.all(t.shape.ndims == 0 for t in op.inputs):
+        dims = [_scalar_dim(t) for t in op.inputs]
+        return [None if d is None or d < 0 else d for d in dims]
     n = shape_t.shape[0].value if shape_t.shape.ndims == 1 else None
     return None if n is None else [None] * n
+
+
+def _scalar_dim(t: Tensor):
+    """A scalar int known at build time: a constant, or `tf.shape(x)[i]` of a statically known dimension."""
+    c = constant_value(t)
+    if c is not None:
+        return int(c)
+    op = t.op
+    if op.type == "StridedSlice" and op.inputs[0].op.type == "Shape":
+        key = op._attrs.get("_key")
+        src = op.inputs[0].op.inputs[0].shape
+        if isinstance(key, tuple) and len(key) == 1 and isinstance(key[0], int) and src.ndims is not None:
+            if -src.ndims <= key[0] < src.ndims:
+                return src.as_list()[key[0]]
+    return None
 
 
 def _dims_of(t: Tensor):
@@ -126,8 +151,7 @@ def _reshape_shape(inputs, attrs):
     check_dtype(s, ("int32", "int64"), "shape")
     sv = constant_value(s)
     if sv is None:
-        n = s.shape[0].value if s.shape.ndims == 1 else None
-        return [(TensorShape(None if n is None else [None] * n), x.dtype.base_dtype)]
+        return [(TensorShape(_partial_reshape_dims(x, s)), x.dtype.base_dtype)]
     dims = [int(d) for d in np.asarray(sv).reshape(-1)]
     if builtins.sum(1 for d in dims if d == -1) > 1:
         raise ValueError(f"Cannot infer shape: at most one -1 is allowed in {dims}")
@@ -145,6 +169,24 @@ def _reshape_shape(inputs, attrs):
         raise ValueError(f"Cannot reshape a tensor with {known} elements to shape {dims} "
                          f"({int(np.prod(dims))} elements)")
     return [(dims, x.dtype.base_dtype)]
+
+
+def _partial_reshape_dims(x, s):
+    """Dims of reshape(x, s) when s is only partly known, e.g. [tf.shape(x)[0], -1]: known entries are kept and
+    a −1 is resolved when the rest is known."""
+    op = s.op
+    if op.type != "Pack" or op.get_attr("axis") != 0 or not builtins.all(t.shape.ndims == 0 for t in op.inputs):
+        n = s.shape[0].value if s.shape.ndims == 1 else None
+        return None if n is None else [None] * n
+    dims = [_scalar_dim(t) for t in op.inputs]
+    if -1 in dims:
+        known_in = x.shape.num_elements()
+        rest = [d for d in dims if d != -1]
+        k = dims.index(-1)
+        dims[k] = None
+        if known_in is not None and None not in rest:
+            dims[k] = known_in // builtins.max(int(np.prod(rest)), 1)
+    return dims
 
 
 def _reshape_grad(op, grad):
@@ -990,7 +1032,7 @@ def _mirror_pad_grad_kernel(ctx, g, paddings, mode):
             left = xp.flip(xp.take(g, xp.arange(0, b), axis=axis), axis)
             core = core + _place(xp, left, n, off, axis)
         if a:
-            right = xp.flip(xp.take(g, xp.arange(b + n, b + n + a), axis=axis), axis)
+            right = xp.take(g, xp.arange(b + n, b + n + a), axis=axis)
             core = core + xp.flip(_place(xp, right, n, off, axis), axis)
         g = core
     return g
@@ -1015,8 +1057,10 @@ def pad(tensor, paddings, mode="CONSTANT", name=None, constant_values=0) -> Tens
     mode = str(mode).upper()
     if mode == "CONSTANT":
         if not _is_tensorlike(constant_values) and constant_values == 0:
-            return build_op("Pad", "Pad", name, [(tensor, "input", None, None), (paddings, "paddings", None, dtypes.int32)])
-        return build_op("PadV2", "PadV2", name, [(tensor, "input", "T", None), (paddings, "paddings", None, dtypes.int32),
+            return build_op("Pad", "Pad", name, [(tensor, "input", None, None),
+                                                 (paddings, "paddings", None, dtypes.int32)])
+        return build_op("PadV2", "PadV2", name, [(tensor, "input", "T", None),
+                                                 (paddings, "paddings", None, dtypes.int32),
                                                  (constant_values, "constant_values", "T", None)])
     if mode in ("REFLECT", "SYMMETRIC"):
         return build_op("MirrorPad", "MirrorPad", name, [(tensor, "input", None, None),

@@ -55,6 +55,8 @@ def _save_v2(ctx, prefix, tensor_names, shape_and_slices, *tensors, dtypes):
 
 def _restore_shape(inputs, attrs):
     shapes = attrs.get("expected_shapes") or [None] * len(attrs["dtypes"])
+    if attrs.get("reshape"):
+        shapes = [None] * len(shapes)  # the saved shape; the Saver reshapes it
     return [(s if s is not None else TensorShape(None), dt) for s, dt in zip(shapes, attrs["dtypes"])]
 
 

@@ -423,12 +423,13 @@ def _gather_kernel(ctx, params, indices, axis, batch_dims=0):
     a = int(axis)
     n = params.shape[a]
     if indices.size:
-        lo, hi = int(indices.min()), int(indices.max())
+        lo, hi = int(indices.min()), int(indices.max())  # one pass each; errors name the bad index
         if lo < 0 or hi >= n:
             bad = lo if lo < 0 else hi
-            pos = np.unravel_index(int(np.argmax(np.asarray(indices == bad).reshape(-1))), indices.shape)
-            raise errors.InvalidArgumentError(None, ctx.op, f"indices{list(pos)} = {bad} is not in [0, {n})")
-    return ctx.xp.take(params, indices, axis=a)
+            pos = np.unravel_index(int(ctx.xp.argmax((indices == bad).reshape(-1))), indices.shape)
+            raise errors.InvalidArgumentError(None, ctx.op, f"indices{[int(p) for p in pos]} = {bad} is not in "
+                                                            f"[0, {n})")
+    return params.take(indices, axis=a)
 
 
 def gather(params, indices, validate_indices=None, name=None, axis=None, batch_dims=0) -> Tensor:
@@ -440,7 +441,8 @@ def gather(params, indices, validate_indices=None, name=None, axis=None, batch_d
         raise ValueError("teachtf's gather supports batch_dims=0 only; reshape the batch into the indices instead")
     if axis is None:
         axis = batch_dims
-    return build_op("GatherV2", "GatherV2", name, [(params, "params", None, None), (indices, "indices", None, dtypes.int32),
+    return build_op("GatherV2", "GatherV2", name, [(params, "params", None, None),
+                                                   (indices, "indices", None, dtypes.int32),
                                                    (axis, "axis", None, dtypes.int32)], {"batch_dims": 0})
 
 
@@ -492,7 +494,8 @@ def gather_nd(params, indices, name=None, batch_dims=0) -> Tensor:
     """params[indices[..., 0], indices[..., 1], ...]: each innermost row of `indices` addresses a slice."""
     if batch_dims:
         raise ValueError("teachtf's gather_nd supports batch_dims=0 only")
-    return build_op("GatherNd", "GatherNd", name, [(params, "params", None, None), (indices, "indices", None, dtypes.int32)])
+    return build_op("GatherNd", "GatherNd", name, [(params, "params", None, None),
+                                                   (indices, "indices", None, dtypes.int32)])
 
 
 def _scatter_nd_shape(inputs, attrs):

@@ -586,9 +586,9 @@ def _x(op):
 
 
 def _sigmoid_kernel(ctx, x):
-    # exp(-softplus(-x)): one stable formula for both signs, no overflow warnings.
-    xp = ctx.xp
-    return xp.exp(-xp.logaddexp(x.dtype.type(0), -x))
+    # exp(-x) overflows to inf for very negative x, giving the right limit 0; only NumPy's warning is silenced.
+    with np.errstate(over="ignore"):
+        return 1 / (1 + ctx.xp.exp(-x))
 
 
 def _rsqrt_kernel(ctx, x):
@@ -1387,6 +1387,97 @@ def trace(x, name=None) -> Tensor:
     with _graph.name_scope(name, "Trace", [x]) as scope:
         x = convert_to_tensor(x, name="x")
         return reduce_sum(array_ops.matrix_diag_part(x), [-1], name=scope)
+
+
+# -- small linear algebra: inverse, determinant, solve ----------------------------------------------------
+
+
+def _square_matrix_shape(inputs, attrs):
+    x = inputs[0]
+    check_dtype(x, ("float16", "float32", "float64", "complex64", "complex128"), "input")
+    if x.shape.ndims is not None:
+        if x.shape.ndims < 2:
+            raise ValueError(f"Shape must be at least rank 2 but is rank {x.shape.ndims}")
+        m, n = x.shape.as_list()[-2:]
+        if m is not None and n is not None and m != n:
+            raise ValueError(f"Dimensions must be equal, but are {m} and {n} (a square matrix is needed)")
+    return x.shape, x.dtype.base_dtype
+
+
+def _inverse_grad(op, grad):
+    ainv = op.outputs[0]
+    return [negative(matmul(ainv, matmul(grad, ainv, transpose_b=True), transpose_a=True))]
+
+
+@register("MatrixInverse", shape=lambda i, a: [_square_matrix_shape(i, a)], grad=_inverse_grad)
+def _matrix_inverse_kernel(ctx, x, adjoint=False):
+    inv = ctx.xp.linalg.inv(x)
+    return ctx.xp.swapaxes(inv, -1, -2).conj() if adjoint else inv
+
+
+def matrix_inverse(input, adjoint=False, name=None) -> Tensor:  # noqa: A002
+    """The inverse of each innermost square matrix (a singular matrix fails at run time)."""
+    return build_op("MatrixInverse", "MatrixInverse", name, [(input, "input", None, None)],
+                    {"adjoint": bool(adjoint)})
+
+
+def _determinant_shape(inputs, attrs):
+    s, dt = _square_matrix_shape(inputs, attrs)
+    return [(TensorShape(None) if s.ndims is None else s[:-2], dt)]
+
+
+def _determinant_grad(op, grad):
+    from . import array_ops
+
+    a, det = op.inputs[0], op.outputs[0]
+    scale = array_ops.expand_dims(array_ops.expand_dims(grad * det, -1), -1)
+    return [scale * matrix_inverse(a, adjoint=True)]
+
+
+@register("MatrixDeterminant", shape=_determinant_shape, grad=_determinant_grad)
+def _matrix_determinant_kernel(ctx, x):
+    return ctx.xp.linalg.det(x).astype(x.dtype, copy=False)
+
+
+def matrix_determinant(input, name=None) -> Tensor:  # noqa: A002
+    """The determinant of each innermost square matrix."""
+    return build_op("MatrixDeterminant", "MatrixDeterminant", name, [(input, "input", None, None)])
+
+
+def _solve_shape(inputs, attrs):
+    a, b = inputs
+    s, dt = _square_matrix_shape([a], attrs)
+    if b.dtype.base_dtype != dt:
+        raise TypeError(f"Input 'rhs' of 'MatrixSolve' Op has type {b.dtype.base_dtype.name} that does not match "
+                        f"type {dt.name} of argument 'matrix'.")
+    if s.ndims is not None and b.shape.ndims is not None:
+        n, k = s[-1].value, b.shape[-2].value if b.shape.ndims >= 2 else None
+        if n is not None and k is not None and n != k:
+            raise ValueError(f"Dimensions must be equal, but are {n} and {k} (matrix and rhs of matrix_solve)")
+    return [(b.shape, dt)]
+
+
+def _solve_grad(op, grad):
+    a, _ = op.inputs
+    x = op.outputs[0]
+    adj = op.get_attr("adjoint")
+    gb = matrix_solve(a, grad, adjoint=not adj)
+    ga = negative(matmul(x, gb, transpose_b=True)) if adj else negative(matmul(gb, x, transpose_b=True))
+    return [ga, gb]
+
+
+@register("MatrixSolve", shape=_solve_shape, grad=_solve_grad)
+def _matrix_solve_kernel(ctx, a, b, adjoint=False):
+    xp = ctx.xp
+    if adjoint:
+        a = xp.swapaxes(a, -1, -2).conj()
+    return xp.linalg.solve(a, b)
+
+
+def matrix_solve(matrix, rhs, adjoint=False, name=None) -> Tensor:
+    """X with matrix · X = rhs (or adjoint(matrix) · X = rhs) for each innermost square matrix."""
+    return build_op("MatrixSolve", "MatrixSolve", name, [(matrix, "matrix", "T", None), (rhs, "rhs", "T", None)],
+                    {"adjoint": bool(adjoint)})
 
 
 # -- scans and segment sums ---------------------------------------------------------------------------

@@ -71,11 +71,11 @@ def in_top_k(predictions, targets, k, name=None) -> Tensor:
 
     Ties at the boundary count as in the top k; a row with a non-finite prediction gives False.
     """
-    with _graph.name_scope(name, "in_top_k") as scope:
+    with _graph.name_scope(name, "in_top_k"):
         predictions = convert_to_tensor(predictions, name="predictions")
         targets = convert_to_tensor(targets, name="targets")
         k = convert_to_tensor(k, dtype=targets.dtype.base_dtype if isinstance(k, int) else None, name="k")
-        return apply("InTopKV2", [predictions, targets, k], {}, scope)
+        return apply("InTopKV2", [predictions, targets, k], {}, "InTopKV2")
 
 
 # -- TopKV2 ---------------------------------------------------------------------------------------------
@@ -115,7 +115,8 @@ def _top_k_kernel(ctx, x, k, sorted=True):
     if k > x.shape[-1]:
         raise errors.InvalidArgumentError(None, ctx.op, f"input must have at least k columns. Had {x.shape[-1]}, "
                                                         f"needed {k}")
-    order = xp.argsort(-x, axis=-1, kind="stable")[..., :k]  # stable: ties go to the lower index
+    # A stable sort sends ties to the lower index (CuPy's sort is always stable and takes no `kind`).
+    order = xp.argsort(-x, axis=-1, kind="stable" if xp is np else None)[..., :k]
     return xp.take_along_axis(x, order, axis=-1), order.astype(xp.int32)
 
 
@@ -199,7 +200,7 @@ def zero_fraction(value, name=None) -> Tensor:
     with _graph.name_scope(name, "zero_fraction", [value]):
         value = convert_to_tensor(value, name="value")
         zero = convert_to_tensor(0, dtype=value.dtype.base_dtype, name="zero")
-        return reduce_mean(cast(equal(value, zero), dtypes.float32))
+        return reduce_mean(cast(equal(value, zero), dtypes.float32), name="fraction")
 
 
 __all__ = ["l2_loss", "in_top_k", "top_k", "embedding_lookup", "xw_plus_b", "zero_fraction"]

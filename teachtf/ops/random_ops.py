@@ -43,7 +43,12 @@ def _draw_float(rng, size, dtype, method):
     np_dt = dtype.as_numpy_dtype
     draw_dt = np_dt if np_dt in (np.float32, np.float64) else np.float32
     out = getattr(rng, method)(size, dtype=draw_dt)
-    return out if out.dtype == np_dt else out.astype(np_dt)
+    if out.dtype == np_dt:
+        return out
+    out = out.astype(np_dt)
+    if method == "random":  # keep [0, 1) half-open after rounding to float16
+        out = out.clip(None, np.nextafter(np_dt(1), np_dt(0)))
+    return out
 
 
 @register("RandomStandardNormal", shape=_random_shape, grad=NO_GRADIENT, stateful=True)
@@ -139,8 +144,8 @@ def random_uniform(shape, minval=0, maxval=None, dtype=dtypes.float32, seed=None
 def _shuffle_kernel(ctx, x, seed=None):
     if x.ndim == 0 or x.shape[0] < 2:
         return x
-    perm = ctx.rng().permutation(x.shape[0])
-    return x[perm]
+    order = ctx.xp.argsort(ctx.rng().random(x.shape[0]))  # a uniform permutation (CuPy's Generator has none)
+    return x[order]
 
 
 def random_shuffle(value, seed=None, name=None) -> Tensor:

@@ -210,47 +210,57 @@ def _prod_grad(op, grad):
     return [array_ops.reshape(out, input_shape), None]
 
 
+# Kernels use the array methods (x.sum, x.max, ...): the same on NumPy and CuPy, and without the Python
+# wrapper layer of np.sum & co. (half the per-call cost on small arrays).
+
+
 @register("Sum", shape=_reduction_shape_fn(NUMERIC_TYPES), grad=_sum_grad)
 def _sum_kernel(ctx, x, axes, keep_dims=False):
-    return ctx.xp.sum(x, axis=_axes(axes), keepdims=keep_dims, dtype=x.dtype)
+    return x.sum(axis=_axes(axes), dtype=x.dtype, keepdims=keep_dims)
+
+
+def _count(x, ax):
+    n = 1
+    for a in ax:
+        n *= x.shape[a]
+    return n
 
 
 @register("Mean", shape=_reduction_shape_fn(NUMERIC_TYPES), grad=_mean_grad)
 def _mean_kernel(ctx, x, axes, keep_dims=False):
-    xp = ctx.xp
     ax = _axes(axes)
-    if x.dtype.kind in "iu":
-        n = 1
-        for a in ax:
-            n *= x.shape[a]
-        s = xp.sum(x, axis=ax, keepdims=keep_dims, dtype=x.dtype)
-        return trunc_div(xp, s, x.dtype.type(builtins.max(n, 1)))
-    return xp.mean(x, axis=ax, keepdims=keep_dims)
+    n = _count(x, ax)
+    if x.dtype.kind in "iu":  # TF1: the integer sum divided with truncation toward zero
+        s = x.sum(axis=ax, keepdims=keep_dims, dtype=x.dtype)
+        return trunc_div(ctx.xp, s, x.dtype.type(builtins.max(n, 1)))
+    if x.dtype == np.float16:
+        return (x.sum(axis=ax, keepdims=keep_dims, dtype=np.float32) / n).astype(np.float16)
+    return x.sum(axis=ax, keepdims=keep_dims, dtype=x.dtype) / n
 
 
 @register("Max", shape=_reduction_shape_fn(REAL_TYPES), grad=_min_or_max_grad)
 def _max_kernel(ctx, x, axes, keep_dims=False):
-    return ctx.xp.max(x, axis=_axes(axes), keepdims=keep_dims)
+    return x.max(axis=_axes(axes), keepdims=keep_dims)
 
 
 @register("Min", shape=_reduction_shape_fn(REAL_TYPES), grad=_min_or_max_grad)
 def _min_kernel(ctx, x, axes, keep_dims=False):
-    return ctx.xp.min(x, axis=_axes(axes), keepdims=keep_dims)
+    return x.min(axis=_axes(axes), keepdims=keep_dims)
 
 
 @register("Prod", shape=_reduction_shape_fn(NUMERIC_TYPES), grad=_prod_grad)
 def _prod_kernel(ctx, x, axes, keep_dims=False):
-    return ctx.xp.prod(x, axis=_axes(axes), keepdims=keep_dims, dtype=x.dtype)
+    return x.prod(axis=_axes(axes), keepdims=keep_dims, dtype=x.dtype)
 
 
 @register("All", shape=_reduction_shape_fn(BOOL_TYPES), grad=NO_GRADIENT)
 def _all_kernel(ctx, x, axes, keep_dims=False):
-    return ctx.xp.all(x, axis=_axes(axes), keepdims=keep_dims)
+    return x.all(axis=_axes(axes), keepdims=keep_dims)
 
 
 @register("Any", shape=_reduction_shape_fn(BOOL_TYPES), grad=NO_GRADIENT)
 def _any_kernel(ctx, x, axes, keep_dims=False):
-    return ctx.xp.any(x, axis=_axes(axes), keepdims=keep_dims)
+    return x.any(axis=_axes(axes), keepdims=keep_dims)
 
 
 def reduce_sum(input_tensor, axis=None, keepdims=None, name=None, reduction_indices=None,
@@ -377,12 +387,12 @@ def _arg_shape(inputs, attrs):
 
 @register("ArgMax", shape=_arg_shape, grad=NO_GRADIENT)
 def _argmax_kernel(ctx, x, dim, output_type):
-    return ctx.xp.argmax(x, axis=int(dim)).astype(output_type.as_numpy_dtype)
+    return x.argmax(axis=int(dim)).astype(output_type.as_numpy_dtype, copy=False)
 
 
 @register("ArgMin", shape=_arg_shape, grad=NO_GRADIENT)
 def _argmin_kernel(ctx, x, dim, output_type):
-    return ctx.xp.argmin(x, axis=int(dim)).astype(output_type.as_numpy_dtype)
+    return x.argmin(axis=int(dim)).astype(output_type.as_numpy_dtype, copy=False)
 
 
 def _arg(op_type, input, axis, name, dimension, output_type):

@@ -111,7 +111,7 @@ def apply_op(op_type: str, inputs, attrs=None, name=None, control_inputs=None) -
         fn, ln, _ = _graph._user_frame()
         msg = str(e)
         shapes = ", ".join(f"{t.shape}" for t in inputs)
-        detail = f" for '{name or op_type}' (op: '{op_type}') with input shapes: {shapes}."
+        detail = f" for '{(name or op_type).rstrip('/')}' (op: '{op_type}') with input shapes: {shapes}."
         if "(op:" not in msg:
             msg = msg.rstrip(".") + detail
         raise type(e)(f"{msg}\n  (created at {fn}:{ln})") from None

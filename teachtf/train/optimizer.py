@@ -35,7 +35,7 @@ def _slot_initial_value(primary, value):
     dtype = primary.dtype.base_dtype
     shape = primary.shape
     if not shape.is_fully_defined():
-        base = array_ops.zeros_like(primary.initialized_value())
+        base = array_ops.zeros_like(primary.initialized_value() if isinstance(primary, Variable) else primary)
         return base if value == 0 else base + constant(value, dtype=dtype)
     if value == 0:
         return array_ops.zeros(shape.as_list(), dtype=dtype)

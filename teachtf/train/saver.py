@@ -214,7 +214,7 @@ class Saver:
             save_op = save_v2(filename_tensor, keys, [""] * len(keys), vars_)
             with graph.control_dependencies([save_op]):
                 save_tensor = identity(filename_tensor, name="control_dependency")
-            shapes = [None if self._reshape else v.shape for v in vars_]
+            shapes = [v.shape for v in vars_]
             restored = restore_v2(filename_tensor, keys, [""] * len(keys), [v.dtype.base_dtype for v in vars_],
                                   shapes, self._reshape)
             assigns = []

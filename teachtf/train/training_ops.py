@@ -11,6 +11,8 @@ leaves every variable as it was.
 
 from __future__ import annotations
 
+import numpy as np
+
 from ..framework import errors
 from ..framework.graph import Tensor
 from ..ops.registry import NO_GRADIENT, apply, register
@@ -48,18 +50,21 @@ def _update_shape(ref_names, scalar_names):
     return shape
 
 
-def _check_runtime(ctx, var, grad, scalars):
+def _check_runtime(ctx, var, grad, names, scalars):
+    """Run-time checks for fed values the static shapes could not prove (kept cheap: this runs every step)."""
     if grad.shape != var.shape:
         raise errors.InvalidArgumentError(
             None, ctx.op, f"var and grad do not have the same shape{list(var.shape)} {list(grad.shape)}")
-    for name, s in scalars.items():
-        if s.ndim != 0:
+    for name, s in zip(names, scalars):
+        if s.ndim:
             raise errors.InvalidArgumentError(None, ctx.op, f"{name} is not a scalar: {list(s.shape)}")
 
 
 def _write(ctx, key, value):
-    """Stores a new value (0-d results of scalar math come back as arrays, never NumPy scalars)."""
-    ctx.write_var(key, ctx.xp.asarray(value))
+    """Stores a new value; 0-d NumPy math returns NumPy scalars, which are stored as 0-d arrays."""
+    if isinstance(value, np.generic):
+        value = np.asarray(value)
+    ctx.write_var(key, value)
 
 
 def _build(op_type, refs, scalars, grad, name, **flags):
@@ -77,8 +82,10 @@ def _build(op_type, refs, scalars, grad, name, **flags):
           ref_inputs=(0,))
 def _apply_gradient_descent(ctx, var, alpha, delta, use_locking=False):
     w = ctx.read_var(var)
-    _check_runtime(ctx, w, delta, {"alpha": alpha})
-    w = w - alpha * delta
+    _check_runtime(ctx, w, delta, ("alpha",), (alpha,))
+    w_new = delta * -alpha  # −α·δ then + w: identical to w − α·δ, with one temporary
+    w_new += w
+    w = w_new
     _write(ctx, var, w)
     return w
 
@@ -95,12 +102,15 @@ def apply_gradient_descent(var, alpha, delta, use_locking=False, name=None) -> T
           stateful=True, ref_inputs=(0, 1))
 def _apply_momentum(ctx, var, accum, lr, momentum, grad, use_locking=False, use_nesterov=False):
     w, a = ctx.read_var(var), ctx.read_var(accum)
-    _check_runtime(ctx, w, grad, {"lr": lr, "momentum": momentum})
-    a = a * momentum + grad
+    _check_runtime(ctx, w, grad, ("lr", "momentum"), (lr, momentum))
+    a = a * momentum
+    a += grad
     if use_nesterov:
-        w = w - (grad * lr + a * momentum * lr)
+        step = grad * lr
+        step += a * momentum * lr
     else:
-        w = w - a * lr
+        step = a * lr
+    w = w - step
     _write(ctx, accum, a)
     _write(ctx, var, w)
     return w
@@ -119,9 +129,11 @@ def apply_momentum(var, accum, lr, grad, momentum, use_locking=False, use_nester
           ref_inputs=(0, 1))
 def _apply_adagrad(ctx, var, accum, lr, grad, use_locking=False):
     w, s = ctx.read_var(var), ctx.read_var(accum)
-    _check_runtime(ctx, w, grad, {"lr": lr})
-    s = s + grad * grad
-    w = w - grad * lr / ctx.xp.sqrt(s)
+    _check_runtime(ctx, w, grad, ("lr",), (lr,))
+    s = grad * grad + s
+    step = grad * lr
+    step /= ctx.xp.sqrt(s)
+    w = w - step
     _write(ctx, accum, s)
     _write(ctx, var, w)
     return w
@@ -139,10 +151,16 @@ def apply_adagrad(var, accum, lr, grad, use_locking=False, name=None) -> Tensor:
           grad=NO_GRADIENT, stateful=True, ref_inputs=(0, 1, 2))
 def _apply_rms_prop(ctx, var, ms, mom, lr, rho, momentum, epsilon, grad, use_locking=False):
     w, s, m = ctx.read_var(var), ctx.read_var(ms), ctx.read_var(mom)
-    _check_runtime(ctx, w, grad, {"lr": lr, "rho": rho, "momentum": momentum, "epsilon": epsilon})
+    _check_runtime(ctx, w, grad, ("lr", "rho", "momentum", "epsilon"), (lr, rho, momentum, epsilon))
     one = w.dtype.type(1)  # keeps 0-d float32 math in float32 on every NumPy version
-    s = s + (grad * grad - s) * (one - rho)
-    m = m * momentum + grad * lr / ctx.xp.sqrt(s + epsilon)
+    s_new = grad * grad
+    s_new -= s
+    s_new *= one - rho
+    s = s_new + s
+    step = grad * lr
+    step /= ctx.xp.sqrt(s + epsilon)
+    step += m * momentum
+    m = step
     w = w - m
     _write(ctx, ms, s)
     _write(ctx, mom, m)
@@ -161,11 +179,21 @@ def apply_rms_prop(var, ms, mom, lr, rho, momentum, epsilon, grad, use_locking=F
           grad=NO_GRADIENT, stateful=True, ref_inputs=(0, 1, 2, 3))
 def _apply_centered_rms_prop(ctx, var, mg, ms, mom, lr, rho, momentum, epsilon, grad, use_locking=False):
     w, g_avg, s, m = ctx.read_var(var), ctx.read_var(mg), ctx.read_var(ms), ctx.read_var(mom)
-    _check_runtime(ctx, w, grad, {"lr": lr, "rho": rho, "momentum": momentum, "epsilon": epsilon})
+    _check_runtime(ctx, w, grad, ("lr", "rho", "momentum", "epsilon"), (lr, rho, momentum, epsilon))
     one = w.dtype.type(1)  # keeps 0-d float32 math in float32 on every NumPy version
-    s = s + (grad * grad - s) * (one - rho)
-    g_avg = g_avg + (grad - g_avg) * (one - rho)
-    m = m * momentum + grad * lr / ctx.xp.sqrt(s - g_avg * g_avg + epsilon)
+    s_new = grad * grad
+    s_new -= s
+    s_new *= one - rho
+    s = s_new + s
+    g_new = grad - g_avg
+    g_new *= one - rho
+    g_avg = g_new + g_avg
+    denom = s - g_avg * g_avg
+    denom += epsilon
+    step = grad * lr
+    step /= ctx.xp.sqrt(denom)
+    step += m * momentum
+    m = step
     w = w - m
     _write(ctx, mg, g_avg)
     _write(ctx, ms, s)
@@ -189,12 +217,16 @@ def apply_centered_rms_prop(var, mg, ms, mom, lr, rho, momentum, epsilon, grad, 
 def _apply_adadelta(ctx, var, accum, accum_update, lr, rho, epsilon, grad, use_locking=False):
     xp = ctx.xp
     w, a, u = ctx.read_var(var), ctx.read_var(accum), ctx.read_var(accum_update)
-    _check_runtime(ctx, w, grad, {"lr": lr, "rho": rho, "epsilon": epsilon})
+    _check_runtime(ctx, w, grad, ("lr", "rho", "epsilon"), (lr, rho, epsilon))
     one = w.dtype.type(1)  # keeps 0-d float32 math in float32 on every NumPy version
-    a = a * rho + grad * grad * (one - rho)
-    update = xp.sqrt(u + epsilon) / xp.sqrt(a + epsilon) * grad
+    a = a * rho
+    a += grad * grad * (one - rho)
+    update = xp.sqrt(u + epsilon)
+    update /= xp.sqrt(a + epsilon)
+    update *= grad
     w = w - update * lr
-    u = u * rho + update * update * (one - rho)
+    u = u * rho
+    u += update * update * (one - rho)
     _write(ctx, accum, a)
     _write(ctx, accum_update, u)
     _write(ctx, var, w)
@@ -209,23 +241,35 @@ def apply_adadelta(var, accum, accum_update, lr, rho, epsilon, grad, use_locking
 # -- Adam ---------------------------------------------------------------------------------------------------------
 
 
-@register("ApplyAdam", shape=_update_shape(["var", "m", "v"], ["beta1_power", "beta2_power", "lr", "beta1", "beta2",
-                                                                "epsilon"]),
+_ADAM_SCALARS = ("beta1_power", "beta2_power", "lr", "beta1", "beta2", "epsilon")
+
+
+@register("ApplyAdam", shape=_update_shape(["var", "m", "v"], list(_ADAM_SCALARS)),
           grad=NO_GRADIENT, stateful=True, ref_inputs=(0, 1, 2))
 def _apply_adam(ctx, var, m, v, beta1_power, beta2_power, lr, beta1, beta2, epsilon, grad, use_locking=False,
                 use_nesterov=False):
     xp = ctx.xp
     w, m1, v1 = ctx.read_var(var), ctx.read_var(m), ctx.read_var(v)
-    _check_runtime(ctx, w, grad, {"beta1_power": beta1_power, "beta2_power": beta2_power, "lr": lr,
-                                  "beta1": beta1, "beta2": beta2, "epsilon": epsilon})
+    _check_runtime(ctx, w, grad, _ADAM_SCALARS, (beta1_power, beta2_power, lr, beta1, beta2, epsilon))
     one = w.dtype.type(1)  # keeps 0-d float32 math in float32 on every NumPy version
     alpha = lr * xp.sqrt(one - beta2_power) / (one - beta1_power)
-    m1 = m1 + (grad - m1) * (one - beta1)
-    v1 = v1 + (grad * grad - v1) * (one - beta2)
+    m_new = grad - m1
+    m_new *= one - beta1
+    m1 = m_new + m1
+    v_new = grad * grad
+    v_new -= v1
+    v_new *= one - beta2
+    v1 = v_new + v1
+    denom = xp.sqrt(v1)
+    denom += epsilon
     if use_nesterov:
-        w = w - (grad * (one - beta1) + beta1 * m1) * alpha / (xp.sqrt(v1) + epsilon)
+        step = grad * (one - beta1)
+        step += beta1 * m1
+        step *= alpha
     else:
-        w = w - m1 * alpha / (xp.sqrt(v1) + epsilon)
+        step = m1 * alpha
+    step /= denom
+    w = w - step
     _write(ctx, m, m1)
     _write(ctx, v, v1)
     _write(ctx, var, w)

@@ -194,35 +194,46 @@ class OptimizerRaceModel(FrameModel):
     # -- update rules with numbers ------------------------------------------------------------------------
     def update_lines(self, name: str, t: int) -> list[str]:
         """The update from θ_t to θ_{t+1} written out with its numbers (API.md §12.2)."""
+        return self._update(name, t)[0]
+
+    def predicted_theta(self, name: str, t: int) -> np.ndarray | None:
+        """θ_{t+1} computed from the written-out rule (the engine's value is `track(name).theta[t + 1]`)."""
+        return self._update(name, t)[1]
+
+    def _update(self, name: str, t: int) -> tuple[list[str], np.ndarray | None]:
         tr = self.track(name)
         if t >= self.steps:
-            return [f"{name}: finished at θ = {_v(tr.theta[t])}, f = {fmt(tr.loss[t], 4)}"]
+            return [f"{name}: finished at θ = {_v(tr.theta[t])}, f = {fmt(tr.loss[t], 4)}"], None
         th, g, lr, s = tr.theta[t], tr.grad[t], tr.learning_rate, {k: v[t] for k, v in tr.slots.items()}
         nxt = {k: v[t + 1] for k, v in tr.slots.items()}
         new = tr.theta[t + 1]
         head = f"{name} (lr = {fmt(lr)}): g = ∇f{_v(th)} = {_v(g)}"
         lines = [head]
+        predicted = None
         if name == "GradientDescent":
-            lines.append(f"  θ ← θ − lr·g = {_v(th)} − {fmt(lr)}·{_v(g)} = {_v(th - lr * g)}")
+            predicted = th - lr * g
+            lines.append(f"  θ ← θ − lr·g = {_v(th)} − {fmt(lr)}·{_v(g)} = {_v(predicted)}")
         elif name in ("Momentum", "Nesterov") and "momentum" in s:
             a = 0.9 * s["momentum"] + g
             lines.append(f"  a ← μ·a + g = 0.9·{_v(s['momentum'])} + {_v(g)} = {_v(a)}")
             if name == "Momentum":
-                lines.append(f"  θ ← θ − lr·a = {_v(th)} − {fmt(lr)}·{_v(a)} = {_v(th - lr * a)}")
+                predicted = th - lr * a
+                lines.append(f"  θ ← θ − lr·a = {_v(th)} − {fmt(lr)}·{_v(a)} = {_v(predicted)}")
             else:
-                lines.append(f"  θ ← θ − lr·(g + μ·a) = {_v(th)} − {fmt(lr)}·{_v(g + 0.9 * a)} = "
-                             f"{_v(th - lr * (g + 0.9 * a))}")
+                predicted = th - lr * (g + 0.9 * a)
+                lines.append(f"  θ ← θ − lr·(g + μ·a) = {_v(th)} − {fmt(lr)}·{_v(g + 0.9 * a)} = {_v(predicted)}")
         elif name == "Adagrad" and "accumulator" in s:
             acc = s["accumulator"] + g * g
             lines.append(f"  s ← s + g² = {_v(s['accumulator'])} + {_v(g * g)} = {_v(acc)}")
-            lines.append(f"  θ ← θ − lr·g/√s = {_v(th)} − {fmt(lr)}·{_v(g)}/{_v(np.sqrt(acc))} = "
-                         f"{_v(th - lr * g / np.sqrt(acc))}")
+            predicted = th - lr * g / np.sqrt(acc)
+            lines.append(f"  θ ← θ − lr·g/√s = {_v(th)} − {fmt(lr)}·{_v(g)}/{_v(np.sqrt(acc))} = {_v(predicted)}")
         elif name == "RMSProp" and "rms" in s:
             ms = 0.9 * s["rms"] + 0.1 * g * g
             mom = 0.0 * s.get("momentum", 0.0) + lr * g / np.sqrt(ms + 1e-10)
             lines.append(f"  ms ← ρ·ms + (1−ρ)·g² = 0.9·{_v(s['rms'])} + 0.1·{_v(g * g)} = {_v(ms)}")
             lines.append(f"  step ← lr·g/√(ms + ε) = {fmt(lr)}·{_v(g)}/{_v(np.sqrt(ms + 1e-10))} = {_v(mom)}")
-            lines.append(f"  θ ← θ − step = {_v(th - mom)}")
+            predicted = th - mom
+            lines.append(f"  θ ← θ − step = {_v(predicted)}")
         elif name == "Adadelta" and "accum" in s:
             rho, eps = 0.95, 1e-8
             acc = rho * s["accum"] + (1 - rho) * g * g
@@ -230,7 +241,8 @@ class OptimizerRaceModel(FrameModel):
             lines.append(f"  A ← ρ·A + (1−ρ)·g² = {_v(acc)}")
             lines.append(f"  Δ ← √(U + ε)/√(A + ε)·g = {_v(delta)};  U ← ρ·U + (1−ρ)·Δ² = "
                          f"{_v(rho * s['accum_update'] + (1 - rho) * delta * delta)}")
-            lines.append(f"  θ ← θ − lr·Δ = {_v(th)} − {fmt(lr)}·{_v(delta)} = {_v(th - lr * delta)}")
+            predicted = th - lr * delta
+            lines.append(f"  θ ← θ − lr·Δ = {_v(th)} − {fmt(lr)}·{_v(delta)} = {_v(predicted)}")
         elif name == "Adam" and "m" in s:
             b1p, b2p = 0.9 ** (t + 1), 0.999 ** (t + 1)
             lr_t = lr * np.sqrt(1 - b2p) / (1 - b1p)
@@ -239,11 +251,12 @@ class OptimizerRaceModel(FrameModel):
             lines.append(f"  t = {t + 1}: lr_t = lr·√(1−β2^t)/(1−β1^t) = {fmt(lr)}·√(1−{fmt(b2p, 4)})/"
                          f"(1−{fmt(b1p, 4)}) = {fmt(lr_t, 4)}")
             lines.append(f"  m ← β1·m + (1−β1)·g = {_v(m)};  v ← β2·v + (1−β2)·g² = {_v(v)}")
+            predicted = th - lr_t * m / (np.sqrt(v) + 1e-8)
             lines.append(f"  θ ← θ − lr_t·m/(√v + ε) = {_v(th)} − {fmt(lr_t, 4)}·{_v(m / (np.sqrt(v) + 1e-8))} = "
-                         f"{_v(th - lr_t * m / (np.sqrt(v) + 1e-8))}")
+                         f"{_v(predicted)}")
         lines.append(f"  engine: θ_{t + 1} = {_v(new)}, f = {fmt(tr.loss[t + 1], 4)}"
                      + ("".join(f"; {k} = {_v(v)}" for k, v in nxt.items())))
-        return lines
+        return lines, predicted
 
     def effective_lr(self, name: str, t: int) -> float:
         """The learning rate applied at step t+1 (Adam's bias-corrected lr_t; the plain lr otherwise)."""
@@ -290,17 +303,17 @@ class OptimizerRaceModel(FrameModel):
                     "Adagrad": "tf.train.AdagradOptimizer({lr})", "RMSProp": "tf.train.RMSPropOptimizer({lr})",
                     "Adadelta": "tf.train.AdadeltaOptimizer({lr})", "Adam": "tf.train.AdamOptimizer({lr})",
                     }[tr.name].format(lr=repr(tr.learning_rate))
-            lines += ["", "tf.reset_default_graph()",
-                      f"theta = tf.Variable([{self.start[0]!r}, {self.start[1]!r}], name='theta')",
-                      "x, y = theta[0], theta[1]",
-                      f"loss = {_tf_formula(self.expression)}",
-                      f"train = {ctor}.minimize(loss)",
-                      "with tf.Session() as sess:",
-                      "    sess.run(tf.global_variables_initializer())",
-                      "    path = [sess.run(theta)]",
-                      f"    for step in range({self.steps}):",
-                      "        sess.run(train)",
-                      "        path.append(sess.run(theta))",
+            lines += ["", "with tf.Graph().as_default():  # a fresh graph per optimizer",
+                      f"    theta = tf.Variable([{self.start[0]!r}, {self.start[1]!r}], name='theta')",
+                      "    x, y = theta[0], theta[1]",
+                      f"    loss = {_tf_formula(self.expression)}",
+                      f"    train = {ctor}.minimize(loss)",
+                      "    with tf.Session() as sess:",
+                      "        sess.run(tf.global_variables_initializer())",
+                      "        path = [sess.run(theta)]",
+                      f"        for step in range({self.steps}):",
+                      "            sess.run(train)",
+                      "            path.append(sess.run(theta))",
                       f"result[{tr.name!r}] = np.array(path)",
                       f"print({tr.name!r}, 'ends at', path[-1])"]
         return "\n".join(lines) + "\n"
