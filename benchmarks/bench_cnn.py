@@ -97,7 +97,7 @@ def peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # Linux reports KiB
 
 
-# -- workers (one measurement each, in a fresh process) --------------------------------------------------------------
+# -- workers (one measurement each, in a fresh process) ------------------------------------------------------
 
 
 def worker_train(lib: str, steps: int, repeats: int) -> dict:
@@ -164,7 +164,7 @@ def worker_gemm(repeats: int) -> dict:
     return {"ms_per_step": best * 1e3, "gflops": flops / best / 1e9}
 
 
-# -- driver -------------------------------------------------------------------------------------------------------------
+# -- driver --------------------------------------------------------------------------------------------------
 
 
 def run_worker(*args) -> dict | None:

@@ -193,20 +193,32 @@ def plot_histograms(logdir: str, tag: str, max_curves: int = 8) -> None:
     if not snapshots:
         raise ValueError(f"No histogram summaries tagged {tag!r} in {logdir}")
     keep = np.unique(np.linspace(0, len(snapshots) - 1, min(max_curves, len(snapshots))).round().astype(int))
+    low = min(snapshots[i][1].min for i in keep)
+    high = max(snapshots[i][1].max for i in keep)
+    edges = np.linspace(low, high, 61) if high > low else np.array([low - 0.5, low + 0.5])
     fig, ax = plt.subplots(figsize=(7, 3.5))
     colors = plt.cm.viridis(np.linspace(0.9, 0.0, len(keep)))
     for color, index in zip(colors, keep):
         step, histo = snapshots[index]
-        limits = np.asarray(histo.bucket_limit)
-        counts = np.asarray(histo.bucket)
-        lefts = np.concatenate([[histo.min], limits[:-1]])
-        rights = np.minimum(limits, histo.max)
-        centres = (np.maximum(lefts, histo.min) + rights) / 2
-        widths = np.maximum(rights - np.maximum(lefts, histo.min), 1e-12)
-        ax.plot(centres, counts / widths / max(histo.num, 1), color=color, label=f"step {step}")
+        density = _rebin(histo, edges)
+        ax.plot((edges[:-1] + edges[1:]) / 2, density, color=color, label=f"step {step}")
     ax.set_title(f"histogram of {tag} over training")
     ax.set_xlabel("value")
     ax.set_ylabel("density")
     ax.legend(fontsize="small")
     fig.tight_layout()
     plt.show()
+
+
+def _rebin(histo, edges: np.ndarray) -> np.ndarray:
+    """Density of a TensorBoard histogram (buckets of very different widths) on uniform bins `edges`.
+
+    Counts are assumed spread evenly inside each bucket, clipped to the histogram's [min, max].
+    """
+    limits = np.clip(np.asarray(histo.bucket_limit, dtype=np.float64), histo.min, histo.max)
+    cdf_x = np.concatenate([[histo.min], limits])
+    cdf_y = np.concatenate([[0.0], np.cumsum(histo.bucket)])
+    order = np.argsort(cdf_x, kind="stable")
+    cumulative = np.interp(edges, cdf_x[order], cdf_y[order])
+    counts = np.diff(cumulative)
+    return counts / np.diff(edges) / max(histo.num, 1)

@@ -69,4 +69,8 @@ def legacy_attr(name: str, stacklevel: int = 3):
         _warned.add(name)
         _warnings.warn(f"tf.{name} is a pre-1.0 TensorFlow name; use tf.{modern} instead.", DeprecationWarning,
                        stacklevel=stacklevel)
-    return globals()[modern]
+    if modern in globals():
+        return globals()[modern]
+    import teachtf  # the modern name may come from another _api_* module
+
+    return getattr(teachtf, modern)

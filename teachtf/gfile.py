@@ -166,8 +166,11 @@ def Copy(oldpath, newpath, overwrite=False) -> None:
     oldpath, newpath = os.fspath(oldpath), os.fspath(newpath)
     if not os.path.exists(oldpath):
         raise _not_found(oldpath)
-    if os.path.exists(newpath) and not overwrite:
-        raise errors.AlreadyExistsError(None, None, "file already exists")
+    if os.path.exists(newpath):
+        if not overwrite:
+            raise errors.AlreadyExistsError(None, None, "file already exists")
+        if os.path.samefile(oldpath, newpath):
+            return
     shutil.copyfile(oldpath, newpath)
 
 

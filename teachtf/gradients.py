@@ -31,6 +31,9 @@ from .ops import registry as _registry
 __all__ = ["AggregationMethod", "NoGradient", "NotDifferentiable", "RegisterGradient", "UnconnectedGradients",
            "gradients", "hessians"]
 
+# Default seeds of ys with at most this many elements are constants, larger ones are built per run.
+_CONST_SEED_MAX_ELEMENTS = 4096
+
 # Gradient functions registered with tf.RegisterGradient / tf.NotDifferentiable, by name.
 _CUSTOM_GRADIENTS: dict[str, object] = {}
 
@@ -172,11 +175,15 @@ def _ys_list(ys) -> list:
 
 def _seed(i, y, grad_y, array_ops):
     """The upstream gradient of ys[i]: ones of y's shape, or the checked `grad_ys[i]`."""
-    from .ops.constant_op import convert_to_tensor
+    from .ops.constant_op import constant, convert_to_tensor
 
     if grad_y is None:
         if y.dtype.base_dtype.is_complex:
             raise TypeError(f"Gradients of complex tensors must set grad_ys (y.dtype = {y.dtype.name})")
+        n = y.shape.num_elements()
+        if n is not None and n <= _CONST_SEED_MAX_ELEMENTS:
+            # A constant costs nothing per run; the usual y is a scalar loss.
+            return constant(1, dtype=y.dtype.base_dtype, shape=y.shape.as_list(), name=f"grad_ys_{i}")
         return array_ops.ones_like(y, name=f"grad_ys_{i}")
     if isinstance(grad_y, Tensor) or hasattr(grad_y, "_as_tensor"):
         gy = convert_to_tensor(grad_y)

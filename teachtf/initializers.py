@@ -1,4 +1,4 @@
-"""tf.initializers: the initializer objects of tf.* under short names (tf.initializers.zeros is tf.zeros_initializer)."""
+"""tf.initializers: the initializers of tf.* under short names (tf.initializers.zeros is tf.zeros_initializer)."""
 
 from .ops.init_ops import (Constant as constant, GlorotNormal as glorot_normal,  # noqa: F401
                            GlorotUniform as glorot_uniform, Identity as identity, Ones as ones,

@@ -228,10 +228,10 @@ def test_eye_and_diagonals():
 # -- slicing -----------------------------------------------------------------------------------------------
 
 SLICE_CASES = [
-    (np.s_[0], (3, 4)), (np.s_[-1], (3, 4)), (np.s_[:, 0], (2, 4)), (np.s_[1:], (1, 3, 4)), (np.s_[:, ::-1], (2, 3, 4)),
-    (np.s_[..., 1], (2, 3)), (np.s_[..., None, 1:3], (2, 3, 1, 2)), (np.s_[None], (1, 2, 3, 4)), (np.s_[0, -2, 3], ()),
-    (np.s_[:, 1:-1, ::2], (2, 1, 2)), (np.s_[1, ..., ::-2], (3, 2)), (np.s_[-5:10], (2, 3, 4)), (np.s_[:, 5:], (2, 0, 4)),
-    (np.s_[()], (2, 3, 4)),
+    (np.s_[0], (3, 4)), (np.s_[-1], (3, 4)), (np.s_[:, 0], (2, 4)), (np.s_[1:], (1, 3, 4)),
+    (np.s_[:, ::-1], (2, 3, 4)), (np.s_[..., 1], (2, 3)), (np.s_[..., None, 1:3], (2, 3, 1, 2)),
+    (np.s_[None], (1, 2, 3, 4)), (np.s_[0, -2, 3], ()), (np.s_[:, 1:-1, ::2], (2, 1, 2)), (np.s_[1, ..., ::-2], (3, 2)),
+    (np.s_[-5:10], (2, 3, 4)), (np.s_[:, 5:], (2, 0, 4)), (np.s_[()], (2, 3, 4)),
 ]
 
 
@@ -472,20 +472,26 @@ A = RNG.standard_normal((2, 3, 4))
 B = RNG.standard_normal((2, 3))
 
 
-@pytest.mark.parametrize("build", [
-    lambda t: t[:, 1:, ::-2], lambda t: t[1, ..., None, 2], lambda t: t[-1, 0], lambda t: tf.slice(t, [0, 1, 1], [2, 2, -1]),
-    lambda t: tf.transpose(t, [2, 0, 1]), lambda t: tf.reshape(t, [4, -1]), lambda t: tf.expand_dims(t, 1),
-    lambda t: tf.squeeze(tf.expand_dims(t, 0)), lambda t: tf.tile(t, [2, 1, 2]), lambda t: tf.pad(t, [[1, 0], [0, 2], [1, 1]]),
-    lambda t: tf.pad(t, [[1, 1], [2, 1], [1, 3]], "REFLECT"), lambda t: tf.pad(t, [[1, 2], [3, 0], [0, 4]], "SYMMETRIC"),
-    lambda t: tf.reverse(t, [1]), lambda t: tf.gather(t, [1, 1, 0]), lambda t: tf.gather(t, [[3, 0], [3, 3]], axis=2),
-    lambda t: tf.gather_nd(t, [[0, 1], [0, 1], [1, 2]]), lambda t: tf.boolean_mask(t, [[True, False, True], [False] * 3]),
-    lambda t: tf.concat([t, 2 * t], 1), lambda t: tf.split(t, [1, 3], axis=2), lambda t: tf.split(t, 2, axis=2),
-    lambda t: tf.stack([t, t * t], axis=1), lambda t: tf.unstack(t, axis=2), lambda t: tf.broadcast_to(t[:, :1], [2, 3, 4]),
+ARRAY_GRADIENT_CASES = [
+    lambda t: t[:, 1:, ::-2], lambda t: t[1, ..., None, 2], lambda t: t[-1, 0],
+    lambda t: tf.slice(t, [0, 1, 1], [2, 2, -1]), lambda t: tf.transpose(t, [2, 0, 1]),
+    lambda t: tf.reshape(t, [4, -1]), lambda t: tf.expand_dims(t, 1), lambda t: tf.squeeze(tf.expand_dims(t, 0)),
+    lambda t: tf.tile(t, [2, 1, 2]), lambda t: tf.pad(t, [[1, 0], [0, 2], [1, 1]]),
+    lambda t: tf.pad(t, [[1, 1], [2, 1], [1, 3]], "REFLECT"),
+    lambda t: tf.pad(t, [[1, 2], [3, 0], [0, 4]], "SYMMETRIC"),
+    lambda t: tf.reverse(t, [1]), lambda t: tf.gather(t, [1, 1, 0]),
+    lambda t: tf.gather(t, [[3, 0], [3, 3]], axis=2), lambda t: tf.gather_nd(t, [[0, 1], [0, 1], [1, 2]]),
+    lambda t: tf.boolean_mask(t, [[True, False, True], [False] * 3]), lambda t: tf.concat([t, 2 * t], 1),
+    lambda t: tf.split(t, [1, 3], axis=2), lambda t: tf.split(t, 2, axis=2), lambda t: tf.stack([t, t * t], axis=1),
+    lambda t: tf.unstack(t, axis=2), lambda t: tf.broadcast_to(t[:, :1], [2, 3, 4]),
     lambda t: tf.where(t[:, :, 0] > 0, t[:, :, 1], t[:, :, 2]), lambda t: tf.where_v2(t[:, :1] > 0, t, 0.0),
     lambda t: tf.reverse_sequence(t, [1, 3], seq_axis=1, batch_axis=0), lambda t: tf.diag_part(tf.diag(t[0])),
     lambda t: tf.matrix_diag(t[0]), lambda t: tf.matrix_diag_part(t), lambda t: tf.fill([2], tf.reduce_sum(t)),
     lambda t: tf.scatter_nd([[1], [1]], t, [3, 3, 4]), lambda t: tf.identity(t[0]),
-])
+]
+
+
+@pytest.mark.parametrize("build", ARRAY_GRADIENT_CASES)
 def test_array_gradients(build):
     check_gradients(build, A)
 

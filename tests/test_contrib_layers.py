@@ -290,6 +290,44 @@ def test_legacy_import_path():
     assert batch_norm is layers.batch_norm and fully_connected is layers.fully_connected
 
 
+# -- optimize_loss --------------------------------------------------------------------------------------------------
+
+
+def test_optimize_loss_trains_runs_update_ops_and_steps():
+    xv = RNG.standard_normal((32, 3)).astype(np.float32)
+    x = tf.constant(xv)
+    target = tf.constant(xv @ np.array([[1.0], [-2.0], [0.5]], np.float32))
+    h = layers.batch_norm(x, is_training=True)
+    pred = layers.fully_connected(h, 1, activation_fn=None)
+    loss = tf.losses.mean_squared_error(target, pred)
+    step = tf.train.get_or_create_global_step()
+    train = layers.optimize_loss(loss, step, 0.1, "Adam", clip_gradients=10.0)
+    assert "OptimizeLoss/learning_rate:0" in [v.name for v in tf.global_variables()]
+    assert len(tf.get_collection(tf.GraphKeys.SUMMARIES)) == 3
+    mm = [v for v in tf.global_variables() if "moving_mean" in v.name][0]
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        first = sess.run(train)
+        for _ in range(150):
+            last = sess.run(train)
+        assert last < 0.05 * first
+        assert sess.run(step) == 151
+        assert np.abs(sess.run(mm)).sum() > 0  # UPDATE_OPS ran before the loss
+
+
+def test_optimize_loss_bad_input():
+    w = tf.Variable(1.0)
+    loss = tf.square(w)
+    with pytest.raises(ValueError, match="Optimizer name should be one of"):
+        layers.optimize_loss(loss, None, 0.1, "Sgd")
+    with pytest.raises(ValueError, match="Learning rate is None"):
+        layers.optimize_loss(loss, None, None, "SGD")
+    with pytest.raises(ValueError, match="Expected scalar shape"):
+        layers.optimize_loss(tf.stack([loss, loss]), None, 0.1, "SGD")
+    with pytest.raises(ValueError, match="Summaries should be one of"):
+        layers.optimize_loss(loss, None, 0.1, "SGD", summaries=["weights"])
+
+
 @pytest.mark.oracle
 def test_oracle_regularizer_and_initializer_formulas():
     pytest.importorskip("tensorflow")

@@ -196,6 +196,25 @@ def test_checksum_mismatch_leaves_nothing(isolated):
     assert _md5(got) == catalog.MNIST.files["test_labels"].md5
 
 
+def test_offline_machine_gives_up_after_the_first_file(isolated, monkeypatch):
+    tried = []
+    real_fetch = loaders.fetch
+
+    def counting_fetch(remote, mirrors, dest, progress=True):
+        tried.append(remote.name)
+        return real_fetch(remote, mirrors, dest, progress, timeout=5)
+
+    monkeypatch.setattr(loaders, "fetch", counting_fetch)
+    with pytest.raises(datasets.DatasetNotFoundError, match="no mirror is reachable"):
+        loaders.load_idx_dataset("mnist", mirrors=["http://teachtf-mirror.invalid/"], progress=False)
+    assert tried == ["train-images-idx3-ubyte.gz"]
+    monkeypatch.setenv("TEACHTF_OFFLINE", "1")
+    tried.clear()
+    with pytest.raises(datasets.DatasetNotFoundError):
+        datasets.mnist()
+    assert tried == []
+
+
 def test_unwritable_cache(isolated):
     blocker = isolated / "not_a_dir"
     blocker.write_text("a file where a folder should be")
@@ -276,7 +295,7 @@ def test_fallback_validation(isolated):
     with pytest.raises(ValueError, match="Unknown fallback"):
         datasets.mnist(download=False, fallback="imagenet")
     # 'digits' stands in for MNIST only.
-    assert loaders._stand_in(catalog.FASHION_MNIST, ("digits",), str(isolated), verbose=False) is None
+    assert loaders.stand_in_dataset(catalog.FASHION_MNIST, ("digits",), str(isolated), verbose=False) is None
 
 
 def test_upsample_is_bilinear():

@@ -305,7 +305,7 @@ def test_operation_run_and_tensor_eval_use_the_default_session():
         assert (v * 2).eval() == 6.0
 
 
-# -- TensorShape and Dimension ---------------------------------------------------------------------------------------------
+# -- TensorShape and Dimension -----------------------------------------------------------------------------------------
 
 
 def test_tensorshape_str_repr_and_construction():

@@ -9,7 +9,20 @@ import teachtf as tf
 from teachtf.datasets import catalog, idx
 from teachtf.examples.tutorials.mnist import input_data
 from teachtf.examples.tutorials.mnist import mnist as mnist_model
-from tests.test_datasets import FASHION_DIR, MNIST_DIR, _fake_mnist, isolated, needs_fashion, needs_mnist  # noqa: F401
+from teachtf import datasets
+from tests.test_datasets import FASHION_DIR, MNIST_DIR, _fake_mnist, needs_fashion, needs_mnist
+
+
+@pytest.fixture
+def isolated(tmp_path, monkeypatch):
+    """No $TEACHTF_DATA_DIR, an empty user cache, no fallback; runs in tmp_path."""
+    monkeypatch.delenv("TEACHTF_DATA_DIR", raising=False)
+    monkeypatch.delenv("TEACHTF_DATA_FALLBACK", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.chdir(tmp_path)
+    datasets.set_fallback(None)
+    yield tmp_path
+    datasets.set_fallback(None)
 
 
 def test_top_level_module_reexports_the_loader():

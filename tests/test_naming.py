@@ -56,8 +56,9 @@ def test_hyphens_and_dots_are_valid():
 
 def test_name_ending_in_slash_is_used_exactly_and_duplicates_are_errors():
     assert tf.constant(1.0, name="exact/").op.name == "exact"
+    assert tf.constant(1.0, name="exact").op.name == "exact_1"
     with pytest.raises(ValueError, match="Duplicate node name in graph: 'exact'"):
-        tf.constant(1.0, name="exact")
+        tf.constant(1.0, name="exact/")
 
 
 # -- name_scope (§3.3) ------------------------------------------------------------------------------------------------
@@ -150,7 +151,7 @@ def test_graph_name_scope_and_get_name_scope():
     assert g.get_name_scope() == ""
 
 
-# -- variable names -----------------------------------------------------------------------------------------------------
+# -- variable names ----------------------------------------------------------------------------------------------------
 
 
 def test_variable_op_names():

@@ -226,6 +226,8 @@ def test_softmax_xent_axis_and_rank3():
     loss1 = tf.nn.softmax_cross_entropy_with_logits(labels=lab0, logits=logits, dim=1)
     assert loss1.shape.as_list() == [2, 4]
     np.testing.assert_allclose(run(loss1), np_xent(lab0, logits, 1), rtol=1e-10)
+    loss_axis = tf.nn.softmax_cross_entropy_with_logits(labels=lab0, logits=logits, axis=1)
+    np.testing.assert_allclose(run(loss_axis), np_xent(lab0, logits, 1), rtol=1e-10)
 
 
 def test_softmax_xent_is_stable_and_casts_int_labels():
@@ -406,6 +408,7 @@ def test_weighted_xent_and_log_poisson():
     full = run(tf.nn.log_poisson_loss(k, c, compute_full_loss=True))
     stirling = np.where(k > 1, k * np.log(k) - k + 0.5 * np.log(2 * np.pi * k), 0.0)
     np.testing.assert_allclose(full, np.exp(c) - c * k + stirling, rtol=1e-12)
+    check_gradients(lambda t: tf.nn.log_poisson_loss(k, t, compute_full_loss=True), c)
 
 
 # -- l2_loss, in_top_k, top_k -----------------------------------------------------------------------------
@@ -561,6 +564,8 @@ def test_fused_batch_norm_training_and_inference():
     np.testing.assert_allclose(bvv, var * 18 / 17)  # Bessel-corrected, as TF1's FusedBatchNorm returns it
     yi, _, _ = tf.nn.fused_batch_norm(x, scale, offset, mean=mu, variance=var, epsilon=1e-3, is_training=False)
     np.testing.assert_allclose(run(yi), yv, rtol=1e-10)
+    check_gradients(lambda a, s, o: tf.nn.fused_batch_norm(a, s, o, epsilon=1e-3)[0],
+                    RNG.standard_normal((2, 2, 2, 3)), scale[:3], offset[:3], rtol=1e-4)
 
 
 def test_l2_normalize():

@@ -132,8 +132,7 @@ def test_math_namespace_aliases_are_the_same_objects():
         assert getattr(tf.math, name) is getattr(tf, name), name
     assert tf.math.divide_no_nan is tf.div_no_nan
     np.testing.assert_array_equal(run(tf.math.divide_no_nan([1.0, 2.0], [0.0, 4.0])), [0.0, 0.5])
-    with pytest.raises(AttributeError):
-        tf.math.no_such_function
+    assert not hasattr(tf.math, "no_such_function")
 
 
 def test_legacy_names_are_modern_objects_and_warn_once():
@@ -148,8 +147,7 @@ def test_legacy_names_are_modern_objects_and_warn_once():
             warnings.simplefilter("error")
             assert getattr(tf, old) is getattr(tf, new)  # second lookup: no warning
     assert "sub" in dir(tf)
-    with pytest.raises(AttributeError):
-        tf.run
+    assert not hasattr(tf, "run")
 
 
 def test_legacy_calls_compute_the_modern_results():

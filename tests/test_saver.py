@@ -255,6 +255,25 @@ def test_missing_parent_directory(tmp_path):
             saver.save(sess, str(tmp_path / "nope" / "m"))
 
 
+def test_restore_logs_like_tf(tmp_path, caplog):
+    import logging
+
+    prefix = _save_model(str(tmp_path / "m"))
+    _model()
+    saver = tf.train.Saver()
+    logger = logging.getLogger("tensorflow")  # tf.logging's logger does not propagate to the root logger
+    logger.addHandler(caplog.handler)
+    old = logger.level
+    logger.setLevel(logging.INFO)
+    try:
+        with tf.Session() as sess:
+            saver.restore(sess, prefix)
+    finally:
+        logger.removeHandler(caplog.handler)
+        logger.setLevel(old)
+    assert f"Restoring parameters from {prefix}" in [r.getMessage() for r in caplog.records]
+
+
 def test_restore_missing_checkpoint(tmp_path):
     _model()
     saver = tf.train.Saver()

@@ -266,7 +266,7 @@ def test_empty_graph_run_is_a_runtime_error():
         sess.run([])
 
 
-# -- lifetime and defaults ------------------------------------------------------------------------------------------------
+# -- lifetime and defaults ---------------------------------------------------------------------------------------------
 
 
 def test_closed_session_raises_runtime_error():
@@ -381,3 +381,28 @@ def test_run_options_and_metadata_are_accepted():
     with tf.Session() as sess:
         opts = tf.RunOptions(trace_level=tf.RunOptions.FULL_TRACE)
         assert sess.run(a, options=opts, run_metadata=tf.RunMetadata()) == 1.0
+
+
+def test_graph_seed_makes_runs_reproducible_across_sessions():
+    tf.set_random_seed(42)
+    r1 = tf.random_normal([4])
+    r2 = tf.random_normal([4])
+    with tf.Session() as s1:
+        a1, b1 = s1.run([r1, r2])
+        a1_next = s1.run(r1)
+    with tf.Session() as s2:
+        a2, b2 = s2.run([r1, r2])
+    np.testing.assert_array_equal(a1, a2)
+    np.testing.assert_array_equal(b1, b2)
+    assert not np.array_equal(a1, b1), "ops get distinct streams"
+    assert not np.array_equal(a1, a1_next), "each run draws a fresh sample"
+
+
+def test_get_seed_follows_tf1():
+    assert tf.get_seed(None) == (None, None)
+    assert tf.get_seed(5) == (87654321, 5)
+    tf.set_random_seed(7)
+    tf.constant(1.0)
+    assert tf.get_seed(None) == (7, 1) and tf.get_seed(3) == (7, 3)
+    tf.set_random_seed(0)
+    assert tf.get_seed(0) == (0, 2**31 - 1)

@@ -319,6 +319,15 @@ def test_load_scalars_errors_and_truncation(tmp_path):
         list(tf.train.summary_iterator(path))
 
 
+def test_load_scalars_reads_tf2_style_tensor_scalars(tmp_path):
+    meta = summary_pb2.SummaryMetadata(plugin_data=summary_pb2.SummaryMetadata.PluginData(plugin_name="scalars"))
+    value = summary_pb2.Summary.Value(tag="lr", metadata=meta, tensor=encoders.tensor_proto(np.float32(0.25)))
+    with tf.summary.FileWriter(str(tmp_path)) as writer:
+        writer.add_summary(summary_pb2.Summary(value=[value]), 4)
+        assert writer.scalars == {"lr": [(4, 0.25)]}
+    assert tf.ext.load_scalars(str(tmp_path)) == {"lr": [(4, 0.25)]}
+
+
 def test_plot_draws_one_panel_per_tag(tmp_path):
     pytest.importorskip("matplotlib")
     import matplotlib

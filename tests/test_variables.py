@@ -237,7 +237,7 @@ def test_reinitializing_redraws_random_values():
 
 def test_report_and_check_initialization():
     a = tf.Variable(1.0, name="a")
-    b = tf.Variable(1.0, name="b")
+    tf.Variable(1.0, name="b")
     report = tf.report_uninitialized_variables()
     ok = tf.is_variable_initialized(a)
     check = tf.assert_variables_initialized()
@@ -281,7 +281,7 @@ def test_legacy_initializer_names_warn_once_and_are_the_modern_objects():
         assert tf.initialize_all_variables is tf.global_variables_initializer  # warns only once
 
 
-# -- initializers -------------------------------------------------------------------------------------------------------
+# -- initializers ------------------------------------------------------------------------------------------------------
 
 
 def _value(t):

@@ -83,7 +83,8 @@ def lab(tmp_path):
             except OSError:
                 if proc.poll() is not None or time.time() > deadline:
                     log.flush()
-                    raise RuntimeError("JupyterLab did not start:\n" + (tmp_path / "lab.log").read_text()[-3000:])
+                    raise RuntimeError("JupyterLab did not start:\n"
+                                       + (tmp_path / "lab.log").read_text()[-3000:]) from None
                 time.sleep(0.5)
         yield url
     finally:
@@ -115,7 +116,7 @@ def test_convolution_explorer_in_jupyterlab(lab):
             # run only once the kernel is connected and idle (a request sent earlier is dropped)
             page.wait_for_function("document.body.innerText.includes('| Idle')", timeout=90_000)
             page.click(".jp-Notebook .jp-Cell .jp-InputArea-editor")
-            page.click("button[data-command='notebook:run-cell-and-select-next']")
+            page.keyboard.press("Shift+Enter")
             page.wait_for_selector(".ttf-explorer .ttf-grid", timeout=90_000)
 
             # first frame: output cell (0, 0) of the all-ones stride-2 SAME demo is 9; later cells are pending
@@ -137,7 +138,9 @@ def test_convolution_explorer_in_jupyterlab(lab):
 
             # move a control: VALID padding rebuilds the model; the output becomes 2×2 of 9s
             page.click(".ttf-explorer .widget-toggle-buttons button:has-text('VALID')")
-            page.wait_for_function("document.querySelector('.ttf-explorer').innerText.includes('[1, 2, 2, 1]')")
+            page.wait_for_function("() => { const g = document.querySelectorAll('.ttf-explorer .ttf-grid'); "
+                                   "return g.length && g[g.length - 1].querySelectorAll('td').length === 4; }")
+            assert "output y [1, 2, 2, 1]" in page.inner_text(".ttf-explorer")
             cells = _output_cells(page)
             assert len(cells) == 4 and cells[0] == "9"
             page.click(".ttf-explorer button[title='next step']")

@@ -255,3 +255,39 @@ def test_view_show_code_hide_controls_and_custom_input():
         ConvolutionExplorer(hide_controls=("sizes",))
     fixed = ConvolutionExplorer(hide_controls=True)
     assert all(c.layout.display == "none" for c in fixed.controls.values())
+
+
+def test_view_draws_large_maps_as_images():
+    pytest.importorskip("ipywidgets")
+    from teachtf.widgets import ConvolutionExplorer
+
+    image = np.random.default_rng(0).random((20, 20))
+    w = ConvolutionExplorer(input=image, kernel="sobel_x", padding="SAME")
+    slot = w._slots[0]
+    assert slot.children[1] is slot.image and slot.image.value[:8] == b"\x89PNG\r\n\x1a\n"
+    assert w._slots[1].children[1] is w._slots[1].table  # the 3×3 kernel stays a table of numbers
+    assert w.player.max == 399
+    w.player.value = 250
+    assert w.frame.cell == (0, 12, 10)
+
+
+@pytest.mark.oracle
+def test_frames_match_tensorflow():
+    tf1 = pytest.importorskip("tensorflow").compat.v1
+    tf1.disable_v2_behavior()
+    rng = np.random.default_rng(8)
+    x = rng.normal(size=(7, 6, 2))
+    w = rng.normal(size=(3, 2, 2, 3))
+    dy = rng.normal(size=(4, 3, 3))
+    m = ConvolutionModel(x, w, stride=2, padding="SAME", mode="backward", upstream=dy)
+    with tf1.Graph().as_default():
+        xt = tf1.constant(x[None], tf1.float32)
+        wt = tf1.constant(w, tf1.float32)
+        y = tf1.nn.conv2d(xt, wt, [1, 2, 2, 1], "SAME")
+        gx, gw = tf1.gradients(y, [xt, wt], grad_ys=tf1.constant(dy[None], tf1.float32))
+        with tf1.Session() as sess:
+            y, gx, gw = sess.run([y, gx, gw])
+    np.testing.assert_allclose(m.output, y[0], rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose([f.value for f in m.frames[:-1]], dy.transpose(2, 0, 1).ravel())
+    np.testing.assert_allclose(m.grad_input_accumulated, gx[0], rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(m.grad_kernel_accumulated, gw, rtol=1e-4, atol=1e-4)

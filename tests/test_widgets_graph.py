@@ -249,3 +249,53 @@ def test_gradient_flow_view():
     _, value_edges = w.styles(w.player.max)
     assert value_edges and all(st["color"] == "#1565c0" for st in value_edges.values() if "width" in st)
     assert "summary" in w.formula.value
+
+
+def test_gradient_flow_on_a_cnn_with_dropout():
+    from teachtf.widgets.models.gradient_flow import GradientFlowModel
+
+    rng = np.random.RandomState(0)
+    x = tf.placeholder(tf.float32, [None, 8, 8, 1], name="images")
+    labels = tf.placeholder(tf.float32, [None, 3], name="labels")
+    keep = tf.placeholder(tf.float32, name="keep_prob")
+    with tf.name_scope("conv"):
+        w = tf.Variable(rng.randn(3, 3, 1, 4).astype(np.float32) * 0.3, name="W")
+        b = tf.Variable(np.full(4, 0.1, np.float32), name="b")
+        h = tf.nn.max_pool(tf.nn.relu(tf.nn.bias_add(tf.nn.conv2d(x, w, [1, 1, 1, 1], "SAME"), b)),
+                           [1, 2, 2, 1], [1, 2, 2, 1], "SAME")
+    with tf.name_scope("fc"):
+        wf = tf.Variable(rng.randn(64, 3).astype(np.float32) * 0.1, name="W")
+        logits = tf.matmul(tf.nn.dropout(tf.reshape(h, [-1, 64]), keep), wf)
+    loss = tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits(labels=labels, logits=logits))
+    feed = {x: rng.rand(5, 8, 8, 1), labels: np.eye(3)[[0, 1, 2, 0, 1]], keep: 1.0}
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        m = GradientFlowModel(loss, sess, feed)
+        refs = sess.run(tf.gradients(loss, [w, b, wf, x]), feed)
+    for v, r in zip([w, b, wf, x], refs):
+        np.testing.assert_allclose(m.gradient_of(v), r, rtol=1e-4, atol=1e-7)
+    types = {s.op.type for s in m.steps if s.phase == "backward"}
+    assert {"Conv2D", "MaxPool", "BiasAdd", "Relu", "MatMul", "Reshape"} <= types
+    assert not any("labels" in f for f in m.flags)  # placeholders are never flagged
+
+
+def test_graph_viewer_shows_forward_values_without_changing_state():
+    pytest.importorskip("ipywidgets")
+    from teachtf.widgets import GraphViewer
+
+    a = tf.constant(3.0, name="a")
+    b = tf.constant(4.0, name="b")
+    c = tf.add(a, b, name="c")
+    p = tf.placeholder(tf.float32, [2], name="p")
+    counter = tf.Variable(0.0, name="counter")
+    bump = tf.assign_add(counter, 1.0, name="bump")
+    d = tf.multiply(c, p, name="d")
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        v = GraphViewer(session=sess, engine="python", collapse_scopes=False)
+        values = v.node_values()
+        assert values["c"] == "7" and values["counter"] == "0" and "d" not in values  # p is not fed
+        assert "bump" not in values and sess.run(counter) == 0.0  # a stateful op is never run
+        fed = GraphViewer(session=sess, feed_dict={p: [1.0, 2.0]}, engine="python", collapse_scopes=False)
+        assert fed.node_values()["d"] == "[7, 14]" and "= [7, 14]" in fed.drawing_area.value
+    del bump, d

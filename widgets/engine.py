@@ -9,7 +9,8 @@ from typing import Any
 def run_graph(build: Callable[[], Any], feed_dict: Callable[[], dict] | None = None):
     """Builds `build()` in a fresh tf.Graph and returns `sess.run` of its result (NumPy values).
 
-    The learner's default graph is left untouched.
+    The learner's default graph is left untouched. An engine error while running becomes a
+    ValueError carrying the engine's message, which the views show next to the controls.
     """
     import teachtf as tf
 
@@ -17,7 +18,10 @@ def run_graph(build: Callable[[], Any], feed_dict: Callable[[], dict] | None = N
     with graph.as_default():
         fetches = build()
         with tf.Session(graph=graph) as sess:
-            return sess.run(fetches, feed_dict() if feed_dict else None)
+            try:
+                return sess.run(fetches, feed_dict() if feed_dict else None)
+            except tf.errors.OpError as e:
+                raise ValueError(e.message) from e
 
 
 def missing_ops(*names: str) -> list[str]:

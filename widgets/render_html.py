@@ -27,7 +27,7 @@ def is_large(grid: Grid) -> bool:
 
 
 def _cell_style(grid: Grid, r: int, c: int, v: float, scale: SymmetricScale, cell_px: int) -> str:
-    style = (f"width:{cell_px}px;min-width:{cell_px}px;height:{cell_px - 8}px;padding:0;text-align:center;"
+    style = (f"width:{cell_px}px;min-width:{cell_px}px;height:26px;padding:0;text-align:center;"
              f"font:11px/1.1 monospace;border:1px solid #d0d0d0;")
     fill = next((m for m in _FILL_MARKS if grid.marks.get(m) is not None and grid.marks[m][r, c]), None)
     if fill is not None:

@@ -46,6 +46,8 @@ class Device:
         """A random Generator for this device seeded by `seed` (None: fresh entropy)."""
         if self.kind == "CPU":
             return np.random.default_rng(seed)
+        if isinstance(seed, (list, tuple)):  # CuPy's generators take one integer seed
+            seed = int(np.random.SeedSequence(list(seed)).generate_state(1, np.uint64)[0])
         with self.xp.cuda.Device(self.index):
             return self.xp.random.default_rng(seed)
 
@@ -56,7 +58,7 @@ class Device:
 CPU0 = Device("CPU", 0, np)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _cupy():
     try:
         import cupy
@@ -77,7 +79,7 @@ def gpu_count() -> int:
     return 0 if cp is None else cp.cuda.runtime.getDeviceCount()
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def gpu(index: int) -> Device:
     cp = _cupy()
     if cp is None or index >= gpu_count():

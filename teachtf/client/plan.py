@@ -177,8 +177,11 @@ def _needed_ops(elems, fed):
 # -- building ------------------------------------------------------------------------------------------------
 
 
-def build_plan(session, fetches, fkeys) -> Plan:
-    """Resolves fetches and feeds, prunes and orders the graph, places ops, and assigns value slots."""
+def build_plan(session, fetches, fkeys, internal=False) -> Plan:
+    """Resolves fetches and feeds, prunes and orders the graph, places ops, and assigns value slots.
+
+    `internal` plans (loop bodies run by a kernel) may fetch tensors that users cannot.
+    """
     from .session import _OpContext  # the kernel context type lives with the Session
 
     graph = session._graph
@@ -189,7 +192,7 @@ def build_plan(session, fetches, fkeys) -> Plan:
     elems = [resolve_fetch(graph, f) for f in flat]
     feeds = [resolve_feed_key(graph, k) for k in fkeys]
     for e in elems:
-        if not graph.is_fetchable(e):
+        if not internal and not graph.is_fetchable(e):
             raise ValueError(f"Operation {e.name!r} has been marked as not fetchable.")
     fed = set(feeds)
     order = toposort(_needed_ops(elems, fed))
@@ -240,6 +243,8 @@ def build_plan(session, fetches, fkeys) -> Plan:
                 last_use[s] = len(steps)
                 if t not in fed:
                     dead_inputs.append(may_be_dead.get(t._op, False))
+                elif t._op._cf_context is not None and t._op._type != "LoopVar":
+                    dead_inputs.append(True)  # a loop's recorded tensor from inside a tf.cond may be dead
                 src = placed.get(t._op, _backend.CPU0) if t not in fed else _backend.CPU0
                 if src is not dev:
                     transfers.append(pos)
@@ -252,14 +257,16 @@ def build_plan(session, fetches, fkeys) -> Plan:
         st.var_reads = var_reads
         if refs:
             st.kernel = _with_ref_keys(st.kernel, refs)
+        if dev.kind == "GPU" and dev.index != 0:
+            st.kernel = _on_gpu(st.kernel, dev)
         st.transfers = transfers
         ctrl_dead = [c for c in op._control_inputs if may_be_dead.get(c, False) and c in step_of]
         st.ctrl_tokens = ctrl_dead  # resolved to slots below
         st.cond = any(dead_inputs) or bool(ctrl_dead)
         if op._type == "Switch":
             may_be_dead[op] = True
-        elif st.receives_dead:
-            may_be_dead[op] = st.cond and all(dead_inputs) and op._cf_context is not None
+        elif st.receives_dead:  # Merge: live whenever its cond's predicate is (known for top-level conds)
+            may_be_dead[op] = st.cond and all(dead_inputs) and op._attrs.get("_nested", True)
         else:
             may_be_dead[op] = st.cond
         st.token = None
@@ -321,6 +328,16 @@ def build_plan(session, fetches, fkeys) -> Plan:
     plan.version = graph._mutation_version
     plan.has_cond = any(st.cond for st in steps)
     return plan
+
+
+def _on_gpu(base, dev):
+    """Wraps a kernel so that it runs with GPU `dev` as CuPy's current device (needed for GPUs other than 0)."""
+
+    def kernel(ctx, *a, **kw):
+        with dev.xp.cuda.Device(dev.index):
+            return base(ctx, *a, **kw)
+
+    return kernel
 
 
 def _with_ref_keys(base, refs):

@@ -9,13 +9,13 @@ is active and the op has a GPU kernel, otherwise the CPU.
 
 from __future__ import annotations
 
-import logging
 import threading
 import warnings
 
 import numpy as np
 
 from .. import backend as _backend
+from .. import logging as _tf_logging
 from ..framework import errors
 from ..framework.device_spec import device_kind_and_index
 from ..framework.dtypes import string as _string
@@ -86,13 +86,14 @@ def _session_for(element, session):
 class _OpContext:
     """A kernel's view: the op, its device's array module, and the session (state and random streams)."""
 
-    __slots__ = ("op", "xp", "device", "session")
+    __slots__ = ("op", "xp", "device", "session", "cache")
 
     def __init__(self, op, device, session):
         self.op = op
         self.device = device
         self.xp = device.xp
         self.session = session
+        self.cache = None  # a kernel's per-step device-resident data (e.g. a constant already on the GPU)
 
     def rng(self):
         """This op's random Generator on its device (seeded from the op's seeds when it has some)."""
@@ -241,7 +242,7 @@ class BaseSession:
     def _unavailable(self, op, why):
         """Falls back to the CPU under soft placement, else raises TF1's placement error."""
         if self._config.allow_soft_placement:
-            logging.getLogger("tensorflow").warning(
+            _tf_logging.warning(
                 "Soft placement: %s (%s) was pinned to %s, which is not available (%s); running it on %s.",
                 op._name, op._type, op._device, why, _backend.CPU0.full_name)
             return _backend.CPU0
@@ -299,36 +300,7 @@ class BaseSession:
             self._pending = {}
             self._fed_vars = fed_vars
             try:
-                for st in plan.steps:
-                    if st.cond and _skip_dead_step(st, vals):
-                        continue
-                    args = [vals[i] for i in st.ins]
-                    if st.var_reads:
-                        try:
-                            for pos, vkey in st.var_reads:
-                                args[pos] = self._read_var(vkey, st.ctx.device)
-                        except errors.OpError as e:
-                            e._attach_op(st.op)
-                            raise
-                    if st.transfers:
-                        dev = st.ctx.device
-                        for pos in st.transfers:
-                            if args[pos] is not DEAD:
-                                args[pos] = dev.to_device(args[pos])
-                    try:
-                        out = st.kernel(st.ctx, *args, **st.attrs)
-                    except errors.OpError as e:
-                        e._attach_op(st.op)
-                        raise
-                    except Exception as e:  # noqa: BLE001 - every kernel failure becomes an InvalidArgumentError
-                        raise _kernel_error(st.op, args, e) from e
-                    if st.nout == 1:
-                        vals[st.outs[0]] = out
-                    elif st.nout:
-                        for s, o in zip(st.outs, out):
-                            vals[s] = o
-                    for s in st.free:
-                        vals[s] = None
+                self._run_steps(plan.steps, vals)
                 results = self._collect(plan, vals)
                 if self._pending:
                     self._vars.update(self._pending)
@@ -338,6 +310,65 @@ class BaseSession:
         if plan.single:
             return results[0]
         return _plan.rebuild(plan.sig, results)
+
+    def _run_steps(self, steps, vals) -> None:
+        """The run loop: each step's kernel on its input slots, outputs into its output slots."""
+        for st in steps:
+            if st.cond and _skip_dead_step(st, vals):
+                continue
+            args = [vals[i] for i in st.ins]
+            if st.var_reads:
+                try:
+                    for pos, vkey in st.var_reads:
+                        args[pos] = self._read_var(vkey, st.ctx.device)
+                except errors.OpError as e:
+                    e._attach_op(st.op)
+                    raise
+            if st.transfers:
+                dev = st.ctx.device
+                for pos in st.transfers:
+                    if args[pos] is not DEAD:
+                        args[pos] = dev.to_device(args[pos])
+            try:
+                out = st.kernel(st.ctx, *args, **st.attrs)
+            except errors.OpError as e:
+                e._attach_op(st.op)
+                raise
+            except Exception as e:  # noqa: BLE001 - every kernel failure becomes an InvalidArgumentError
+                raise _kernel_error(st.op, args, e) from e
+            if st.nout == 1:
+                vals[st.outs[0]] = out
+            elif st.nout:
+                for s, o in zip(st.outs, out):
+                    vals[s] = o
+            for s in st.free:
+                vals[s] = None
+
+    def _run_subplan(self, plan, feed_values) -> list:
+        """Runs `plan` inside the current run (a tf.while_loop body): device values in and out, no host copies,
+        writes stay in the current run's overlay."""
+        vals = [None] * plan.nslots
+        for value, spec in zip(feed_values, plan.feed_specs):
+            if spec[0] is not None:
+                vals[spec[0]] = value
+        self._run_steps(plan.steps, vals)
+        out = []
+        for kind, x in plan.fetch_specs:
+            if kind == _plan.FETCH_SLOT:
+                out.append(vals[x])
+            elif kind == _plan.FETCH_VARIABLE:
+                out.append(self._read_var(x))
+            else:
+                out.append(None)
+        return out
+
+    def _cached_subplan(self, key, fetches, fkeys):
+        """A plan built once per session for a loop body (`key` identifies it)."""
+        plan = self._plans.get(key)
+        if plan is None or plan.version != self._graph._mutation_version:
+            plan = _plan.build_plan(self, fetches, tuple(fkeys), internal=True)
+            self._plans[key] = plan
+        return plan
 
     def _collect(self, plan, vals) -> list:
         results = []
@@ -479,8 +510,13 @@ class InteractiveSession(BaseSession):
 
 def _convert_feed(value, npdt, is_str, key, tensor):
     """A feed value as an array of the key's dtype (silent casts, as np.asarray does)."""
-    if type(value) is np.ndarray and value.dtype == npdt:
-        return value
+    t = type(value)
+    if t is np.ndarray or t is npdt:
+        if value.dtype == npdt:
+            return value if t is np.ndarray else np.asarray(value)
+    elif t is float or t is int:
+        if not is_str and np.dtype(npdt).kind in "fc":
+            return np.asarray(value, dtype=npdt)
     if isinstance(value, (Tensor, Operation)) or hasattr(value, "_as_graph_element"):
         raise TypeError("The value of a feed cannot be a tf.Tensor object. Acceptable feed values include Python "
                         "scalars, strings, lists, numpy ndarrays, or TensorHandles. For reference, the tensor "

@@ -27,6 +27,18 @@ class CacheNotWritableError(PermissionError):
     """The folder downloads should go to cannot be written."""
 
 
+class NetworkUnreachableError(OSError):
+    """No mirror could be reached at all (no internet); later files need not be tried."""
+
+
+ENV_OFFLINE = "TEACHTF_OFFLINE"
+
+
+def downloads_allowed() -> bool:
+    """False when $TEACHTF_OFFLINE is set (classroom hubs and CI without internet)."""
+    return os.environ.get(ENV_OFFLINE, "") in ("", "0", "false", "False")
+
+
 def _progress_bar(total: int, desc: str, enabled: bool):
     if not enabled:
         return None
@@ -69,14 +81,16 @@ def verify(path: str, remote: RemoteFile) -> None:
         raise ChecksumError(f"{remote.name}: SHA-256 does not match the published {remote.sha256}")
 
 
-def fetch(remote: RemoteFile, mirrors, dest_dir: str, progress: bool = True, timeout: float = 30.0) -> str:
+def fetch(remote: RemoteFile, mirrors, dest_dir: str, progress: bool = True, timeout: float = 20.0) -> str:
     """Downloads `remote` from the first mirror that serves a valid copy into `dest_dir`; returns its path.
 
-    Raises OSError listing every mirror's failure when none works.
+    Raises OSError listing every mirror's failure when none works
+    (NetworkUnreachableError when no mirror could even be contacted).
     """
     ensure_writable_dir(dest_dir)
     dest = os.path.join(dest_dir, remote.name)
     failures = []
+    unreachable = 0
     for base in mirrors:
         url = base if base.endswith(remote.name) else base.rstrip("/") + "/" + remote.name
         tmp = f"{dest}.part-{uuid.uuid4().hex[:8]}"
@@ -100,9 +114,16 @@ def fetch(remote: RemoteFile, mirrors, dest_dir: str, progress: bool = True, tim
             verify(tmp, remote)
             os.replace(tmp, dest)
             return dest
-        except (OSError, urllib.error.URLError, ChecksumError, ValueError) as e:
-            failures.append(f"{url}: {getattr(e, 'reason', None) or e}")
+        except urllib.error.HTTPError as e:
+            failures.append(f"{url}: HTTP {e.code} {e.reason}")
+        except urllib.error.URLError as e:
+            failures.append(f"{url}: {e.reason}")
+            unreachable += isinstance(e.reason, OSError) and not url.startswith("file:")
+        except (OSError, ChecksumError, ValueError) as e:
+            failures.append(f"{url}: {e}")
+            unreachable += isinstance(e, TimeoutError)
         finally:
             if os.path.exists(tmp):
                 os.remove(tmp)
-    raise OSError(f"Could not download {remote.name}:\n  " + "\n  ".join(failures))
+    cls = NetworkUnreachableError if failures and unreachable == len(failures) else OSError
+    raise cls(f"Could not download {remote.name}:\n  " + "\n  ".join(failures))

@@ -12,7 +12,7 @@ import numpy as np
 from . import fallback as _fallback
 from . import idx
 from .catalog import DatasetSpec, get_spec, idx_roles
-from .download import ensure_writable_dir, fetch
+from .download import NetworkUnreachableError, downloads_allowed, ensure_writable_dir, fetch
 from .locate import (DatasetNotFoundError, SearchDir, cache_dir, find_file, find_files, not_found_message,
                      search_dirs)
 
@@ -59,6 +59,9 @@ def locate_idx_files(spec: DatasetSpec, path=None, download: bool = False, downl
         for role in missing:
             try:
                 found[role] = fetch(spec.files[role], mirrors or spec.mirrors, target, progress)
+            except NetworkUnreachableError as e:
+                errors.append(f"{e}\n  (no mirror is reachable: is this machine offline?)")
+                break
             except OSError as e:
                 errors.append(str(e))
         missing = [r for r, p in found.items() if p is None]
@@ -71,7 +74,8 @@ def locate_idx_files(spec: DatasetSpec, path=None, download: bool = False, downl
     return found
 
 
-def _fallback_hint(spec: DatasetSpec) -> str:
+def fallback_hint(spec: DatasetSpec) -> str:
+    """The line of the not-found message that explains the opt-in stand-ins."""
     kinds = "'t10k' (real test images split 8,000/2,000)" + (", 'digits' (scikit-learn's 8x8 digits, not MNIST)"
                                                               if spec.name == "mnist" else "")
     return (f"  - for an offline lesson, opt into a labelled stand-in: fallback=... with {kinds}, e.g. "
@@ -79,7 +83,7 @@ def _fallback_hint(spec: DatasetSpec) -> str:
             "teachtf.datasets.set_fallback('t10k') once before the classic code.")
 
 
-def _stand_in(spec: DatasetSpec, kinds, path, verbose: bool) -> Dataset | None:
+def stand_in_dataset(spec: DatasetSpec, kinds, path=None, verbose: bool = True) -> Dataset | None:
     """The first available stand-in among `kinds`, or None."""
     for kind in kinds:
         if kind == "t10k":
@@ -112,11 +116,12 @@ def load_idx_dataset(name: str, path=None, download: bool = True, fallback=None,
     """MNIST or Fashion-MNIST as uint8 arrays, found on the search path, downloaded, or (opt-in) a stand-in."""
     spec = get_spec(name)
     kinds = _fallback.normalize(fallback)
+    download = download and downloads_allowed()
     try:
         files = locate_idx_files(spec, path, download, download_dir, mirrors, progress,
-                                 "" if kinds else _fallback_hint(spec))
+                                 "" if kinds else fallback_hint(spec))
     except DatasetNotFoundError:
-        ds = _stand_in(spec, kinds, path, verbose)
+        ds = stand_in_dataset(spec, kinds, path, verbose)
         if ds is None:
             raise
         return ds
@@ -205,7 +210,7 @@ def cifar10(path=None, download: bool = True, download_dir=None, mirrors=None, p
         if os.path.isfile(archive):
             blobs, source = _cifar_members_from_archive(archive, members), archive
             break
-    if blobs is None and download:
+    if blobs is None and download and downloads_allowed():
         target = os.fspath(download_dir) if download_dir is not None else cache_dir(spec)
         ensure_writable_dir(target)
         try:

@@ -617,6 +617,8 @@ class Graph:
             name = op_type
         if name and name[-1] == "/":
             full = name[:-1]
+            # TF leaves an exact name unmarked; marking it keeps later uniquified names from colliding with it.
+            self._names_in_use.setdefault(full.lower(), 1)
         else:
             full = self.unique_name(name)
         if not _VALID_OP_NAME_RE.match(full):

@@ -2,8 +2,17 @@
 functions and classes, with TF1's variable names (API.md §3.7, §14)."""
 
 from .base import Layer
-from .convolutional import (Conv2D, Conv2DTranspose, Convolution2D, Convolution2DTranspose, Deconvolution2D, conv2d,
-                            conv2d_transpose, convolution2d, convolution2d_transpose)
+from .convolutional import (
+                            Conv2D,
+                            Conv2DTranspose,
+                            Convolution2D,
+                            Convolution2DTranspose,
+                            Deconvolution2D,
+                            conv2d,
+                            conv2d_transpose,
+                            convolution2d,
+                            convolution2d_transpose,
+)
 from .core import Dense, Dropout, Flatten, dense, dropout, flatten
 from .normalization import BatchNormalization, batch_normalization
 from .pooling import AveragePooling2D, AvgPool2D, MaxPool2D, MaxPooling2D, average_pooling2d, max_pooling2d

@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import re
 
+from ..framework import dtypes
 from ..framework import graph as _graph
 from ..framework.graph import GraphKeys, Tensor
 from ..framework.variable_scope import get_variable, variable_scope
+from ..ops import array_ops
 from ..ops.constant_op import convert_to_tensor
+from ..ops.math_ops import cast
 
 
 def _snake_case(name: str) -> str:
@@ -24,7 +27,6 @@ def _snake_case(name: str) -> str:
 
 class Layer:
     """Base class of the tf.layers classes: subclasses define `build(input_shape)` and `call(inputs, ...)`."""
-
     def __init__(self, trainable=True, name=None, dtype=None, activity_regularizer=None, _scope=None, _reuse=None,
                  **kwargs):
         unknown = set(kwargs) - {"input_shape", "batch_input_shape", "batch_size", "weights"}
@@ -137,19 +139,14 @@ class Layer:
         return self(inputs, *args, **kwargs)
 
     def _add_activity_loss(self, outputs):
-        from ..ops.array_ops import shape
-        from ..ops.math_ops import cast
-
         with _graph.name_scope("ActivityRegularizer"):
             loss = self.activity_regularizer(outputs)
             if loss is not None:
-                batch = cast(shape(outputs)[0], loss.dtype.base_dtype)
+                batch = cast(array_ops.shape(outputs)[0], loss.dtype.base_dtype)
                 self.add_loss(loss / batch)  # per-example mean, as TF 1.15's layers
 
 
 def _as_dtype(dtype):
-    from ..framework import dtypes
-
     return dtypes.as_dtype(dtype).base_dtype
 
 

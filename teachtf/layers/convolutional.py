@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from ..framework.graph import Tensor
 from ..framework.shapes import TensorShape
-from ..ops import init_ops
+from ..ops import array_ops, init_ops
+from ..ops.conv_ops import bias_add
+from ..ops.conv_ops import conv2d as nn_conv2d
+from ..ops.conv_ops import conv2d_transpose as nn_conv2d_transpose
 from .base import Layer
-from .utils import (deconv_output_length, normalize_data_format, normalize_padding, normalize_tuple)
+from .utils import deconv_output_length, normalize_data_format, normalize_padding, normalize_tuple
 
 
 def _nn_format(data_format: str) -> str:
@@ -62,8 +65,6 @@ class _Conv2DBase(Layer):
                                         regularizer=self.bias_regularizer, constraint=self.bias_constraint)
 
     def _finish(self, outputs):
-        from ..ops.conv_ops import bias_add
-
         if self.use_bias:
             outputs = bias_add(outputs, self.bias, data_format=_nn_format(self.data_format))
         if self.activation is not None:
@@ -73,13 +74,10 @@ class _Conv2DBase(Layer):
 
 class Conv2D(_Conv2DBase):
     """2-D convolution layer: kernel [kh, kw, in, filters], bias [filters]; padding 'valid' by default."""
-
     def _kernel_shape(self, channels):
         return list(self.kernel_size) + [channels, self.filters]
 
     def call(self, inputs):
-        from ..ops.conv_ops import conv2d as nn_conv2d
-
         fmt = _nn_format(self.data_format)
         strides = [1, *self.strides, 1] if fmt == "NHWC" else [1, 1, *self.strides]
         dilations = [1, *self.dilation_rate, 1] if fmt == "NHWC" else [1, 1, *self.dilation_rate]
@@ -107,7 +105,6 @@ def conv2d(inputs, filters, kernel_size, strides=(1, 1), padding="valid", data_f
 class Conv2DTranspose(_Conv2DBase):
     """Transposed 2-D convolution: kernel [kh, kw, filters, in]; output size 'same' → in·s,
     'valid' → in·s + max(k − s, 0)."""
-
     def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid", data_format="channels_last", **kwargs):
         super().__init__(filters, kernel_size, strides=strides, padding=padding, data_format=data_format, **kwargs)
         if self.dilation_rate != (1, 1):
@@ -117,13 +114,10 @@ class Conv2DTranspose(_Conv2DBase):
         return list(self.kernel_size) + [self.filters, channels]
 
     def call(self, inputs):
-        from ..ops.array_ops import shape, stack
-        from ..ops.conv_ops import conv2d_transpose as nn_conv2d_transpose
-
         fmt = _nn_format(self.data_format)
         h_axis, w_axis = (1, 2) if fmt == "NHWC" else (2, 3)
         static = inputs.shape.as_list() if inputs.shape.ndims == 4 else [None] * 4
-        dynamic = shape(inputs)
+        dynamic = array_ops.shape(inputs)
         sizes = []
         for axis, k, s in ((h_axis, self.kernel_size[0], self.strides[0]), (w_axis, self.kernel_size[1],
                                                                             self.strides[1])):
@@ -133,7 +127,7 @@ class Conv2DTranspose(_Conv2DBase):
         batch = static[0] if static[0] is not None else dynamic[0]
         dims = [batch, sizes[0], sizes[1], self.filters] if fmt == "NHWC" else \
             [batch, self.filters, sizes[0], sizes[1]]
-        output_shape = dims if all(isinstance(d, int) for d in dims) else stack(dims)
+        output_shape = dims if all(isinstance(d, int) for d in dims) else array_ops.stack(dims)
         strides = [1, *self.strides, 1] if fmt == "NHWC" else [1, 1, *self.strides]
         outputs = nn_conv2d_transpose(inputs, self.kernel, output_shape, strides, padding=self.padding.upper(),
                                       data_format=fmt)

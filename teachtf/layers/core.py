@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from ..framework.graph import Tensor
 from ..framework.shapes import TensorShape
-from ..ops import init_ops
+from ..ops import array_ops, init_ops
+from ..ops.control_flow_ops import identity
+from ..ops.conv_ops import bias_add
+from ..ops.math_ops import matmul, tensordot
+from ..ops.nn_dropout import dropout as nn_dropout
 from .base import Layer
-from .utils import smart_select
+from .utils import normalize_data_format, smart_select
 
 
 class Dense(Layer):
     """outputs = activation(inputs · kernel + bias); kernel [in, units] (glorot-uniform unless the scope or
     `kernel_initializer` says otherwise), bias [units] zeros. Rank > 2 inputs use the last axis."""
-
     def __init__(self, units, activation=None, use_bias=True, kernel_initializer=None,
                  bias_initializer=init_ops.zeros_initializer(), kernel_regularizer=None, bias_regularizer=None,
                  activity_regularizer=None, kernel_constraint=None, bias_constraint=None, trainable=True, name=None,
@@ -44,9 +47,6 @@ class Dense(Layer):
                                         regularizer=self.bias_regularizer, constraint=self.bias_constraint)
 
     def call(self, inputs):
-        from ..ops.conv_ops import bias_add
-        from ..ops.math_ops import matmul, tensordot
-
         rank = inputs.shape.ndims
         if rank is not None and rank > 2:
             outputs = tensordot(inputs, self.kernel, [[rank - 1], [0]])
@@ -77,7 +77,6 @@ def dense(inputs, units, activation=None, use_bias=True, kernel_initializer=None
 class Dropout(Layer):
     """Drops each element with probability `rate` (scaling the rest by 1/(1 − rate)) when training; the
     identity otherwise. `training` is a Python bool or a bool tensor and defaults to False."""
-
     def __init__(self, rate=0.5, noise_shape=None, seed=None, name=None, **kwargs):
         super().__init__(name=name, **kwargs)
         self.rate = rate
@@ -85,9 +84,6 @@ class Dropout(Layer):
         self.seed = seed
 
     def call(self, inputs, training=False):
-        from ..ops.control_flow_ops import identity
-        from ..ops.nn_dropout import dropout as nn_dropout
-
         return smart_select(training,
                             lambda: nn_dropout(inputs, noise_shape=self.noise_shape, seed=self.seed, rate=self.rate),
                             lambda: identity(inputs))
@@ -101,23 +97,18 @@ def dropout(inputs, rate=0.5, noise_shape=None, seed=None, training=False, name=
 
 class Flatten(Layer):
     """[batch, d1, d2, …] → [batch, d1·d2·…]."""
-
     def __init__(self, data_format=None, **kwargs):
-        from .utils import normalize_data_format
-
         super().__init__(**kwargs)
         self.data_format = normalize_data_format(data_format)
 
     def call(self, inputs):
-        from ..ops.array_ops import reshape, shape, transpose
-
         rank = inputs.shape.ndims
         if rank is not None and rank < 1:
             raise ValueError(f"Flatten needs an input of rank >= 1, got shape {inputs.shape}")
         if self.data_format == "channels_first" and rank is not None and rank > 2:
-            inputs = transpose(inputs, [0] + list(range(2, rank)) + [1])
+            inputs = array_ops.transpose(inputs, [0] + list(range(2, rank)) + [1])
         batch = inputs.shape[0].value if rank else None
-        outputs = reshape(inputs, [batch if batch is not None else shape(inputs)[0], -1])
+        outputs = array_ops.reshape(inputs, [batch if batch is not None else array_ops.shape(inputs)[0], -1])
         if rank is not None:
             rest = inputs.shape[1:].num_elements()
             outputs.set_shape([batch, rest if rank > 1 else 1])

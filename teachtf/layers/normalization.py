@@ -4,15 +4,18 @@ Training uses the batch statistics and adds two moving-average updates to UPDATE
 (m ← m − (1 − momentum)·(m − batch_stat)); inference uses the moving statistics. As in TF1, a 4-D
 input with the channel axis last (or at 1) takes the fused path, whose variance update uses the
 Bessel-corrected batch variance (N/(N−1)); other ranks update with the population variance.
-`training` may be a bool tensor: then both modes are built and the momentum becomes 1.0 (no change)
-when it is False.
+`training` may be a bool tensor: the statistics are then chosen with tf.cond, and the update ops use a
+momentum of 1.0 (no change) when it is False.
 """
 
 from __future__ import annotations
 
 from ..framework.graph import Tensor
 from ..framework.shapes import TensorShape
-from ..ops import init_ops
+from ..ops import array_ops, init_ops, nn_normalization
+from ..ops.constant_op import convert_to_tensor
+from ..ops.math_ops import cast, maximum
+from ..train.moving_averages import assign_moving_average
 from .base import Layer
 from .utils import smart_select, static_bool
 
@@ -92,13 +95,11 @@ class BatchNormalization(Layer):
 
 def _channel_broadcast(v, axis: int, ndims: int):
     """A per-channel vector reshaped to broadcast against the input (already fine for the last axis)."""
-    from ..ops.array_ops import reshape
-
     if v is None or axis == ndims - 1:
         return v
     shape = [1] * ndims
     shape[axis] = -1
-    return reshape(v, shape)
+    return array_ops.reshape(v, shape)
 
 
 def normalize_batch(inputs, axis, gamma, beta, moving_mean, moving_variance, epsilon, training, fused):
@@ -108,23 +109,18 @@ def normalize_batch(inputs, axis, gamma, beta, moving_mean, moving_variance, eps
     kernel) the variance carries Bessel's correction N/(N−1) and ε is at least 1.001e-5, while the outputs
     always use the population variance. `gamma`/`beta` may be None.
     """
-    from ..ops.array_ops import size
-    from ..ops.constant_op import convert_to_tensor
-    from ..ops.math_ops import cast, maximum
-    from ..ops.nn_normalization import batch_normalization, moments
-
     ndims = inputs.shape.ndims
     axes = [i for i in range(ndims) if i != axis]
     if fused:
         epsilon = max(float(epsilon), 1.001e-5)
-    mean, variance = smart_select(training, lambda: moments(inputs, axes),
+    mean, variance = smart_select(training, lambda: nn_normalization.moments(inputs, axes),
                                   lambda: (convert_to_tensor(moving_mean), convert_to_tensor(moving_variance)))
-    outputs = batch_normalization(inputs, *(_channel_broadcast(v, axis, ndims) for v in (mean, variance, beta, gamma)),
-                                  epsilon)
+    per_channel = (_channel_broadcast(v, axis, ndims) for v in (mean, variance, beta, gamma))
+    outputs = nn_normalization.batch_normalization(inputs, *per_channel, epsilon)
     outputs.set_shape(inputs.shape)
     if fused:
         dt = variance.dtype.base_dtype
-        n = cast(size(inputs), dt) / cast(size(variance), dt)
+        n = cast(array_ops.size(inputs), dt) / cast(array_ops.size(variance), dt)
         variance = variance * (n / maximum(n - 1.0, convert_to_tensor(1.0, dtype=dt)))
     return outputs, mean, variance
 
@@ -134,9 +130,6 @@ def moving_average_updates(moving_mean, moving_variance, mean, variance, momentu
 
     With a bool tensor `training`, momentum becomes 1.0 (no change) when it is False.
     """
-    from ..ops.constant_op import convert_to_tensor
-    from ..train.moving_averages import assign_moving_average
-
     dt = moving_mean.dtype.base_dtype
     decay = smart_select(training, lambda: convert_to_tensor(momentum, dtype=dt),
                          lambda: convert_to_tensor(1.0, dtype=dt))

@@ -4,6 +4,7 @@ required; padding 'valid' by default, either case accepted."""
 from __future__ import annotations
 
 from ..framework.graph import Tensor
+from ..ops import pool_ops
 from .base import Layer
 from .utils import normalize_data_format, normalize_padding, normalize_tuple
 
@@ -19,8 +20,6 @@ class _Pooling2D(Layer):
         self.data_format = normalize_data_format(data_format)
 
     def call(self, inputs):
-        from ..ops import pool_ops
-
         if self.data_format == "channels_last":
             fmt, ksize, strides = "NHWC", [1, *self.pool_size, 1], [1, *self.strides, 1]
         else:
@@ -37,7 +36,6 @@ class MaxPooling2D(_Pooling2D):
 
 class AveragePooling2D(_Pooling2D):
     """Mean over the in-bounds cells of each window, per channel."""
-
     _pool_name = "avg_pool"
 
 

@@ -8,6 +8,7 @@ import numpy as np
 
 from ..framework import dtypes
 from ..framework.graph import Tensor
+from ..ops.cond_ops import cond
 from ..ops.constant_op import constant_value, convert_to_tensor
 
 
@@ -61,8 +62,6 @@ def static_bool(pred):
 def smart_select(pred, true_fn, false_fn):
     """true_fn() or false_fn() when `pred` is known at build time (TF1's smart_cond); for a bool tensor,
     tf.cond(pred, true_fn, false_fn), so only the branch taken runs."""
-    from ..ops.cond_ops import cond
-
     known = static_bool(pred)
     if known is not None:
         return true_fn() if known else false_fn()

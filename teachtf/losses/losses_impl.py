@@ -12,14 +12,28 @@ from __future__ import annotations
 from ..framework import dtypes
 from ..framework import graph as _graph
 from ..framework.graph import GraphKeys, Tensor
-from ..ops import nn_logistic, nn_softmax
+from ..ops import array_ops, nn_logistic, nn_softmax
+from ..ops.array_ops import ones_like, squeeze, stop_gradient
 from ..ops.constant_op import convert_to_tensor
+from ..ops.math_ops import abs as abs_
+from ..ops.math_ops import (
+    add,
+    cast,
+    div_no_nan,
+    log,
+    minimum,
+    multiply,
+    not_equal,
+    reduce_sum,
+    squared_difference,
+    subtract,
+)
+from ..ops.nn_activations import relu
 from .util import add_loss
 
 
 class Reduction:
     """How a weighted loss is reduced. SUM_BY_NONZERO_WEIGHTS (the default) = SUM / #non-zero weights."""
-
     NONE = "none"
     SUM = "weighted_sum"
     SUM_OVER_BATCH_SIZE = "weighted_sum_over_batch_size"
@@ -56,24 +70,16 @@ def _assert_broadcastable(weights: Tensor, values: Tensor) -> None:
 
 
 def _safe_mean(total: Tensor, count: Tensor) -> Tensor:
-    from ..ops.math_ops import div_no_nan
-
     return div_no_nan(total, count, name="value")
 
 
 def _num_elements(losses: Tensor) -> Tensor:
-    from ..ops.array_ops import size
-    from ..ops.math_ops import cast
-
     with _graph.name_scope(None, "num_elements", [losses]) as scope:
-        return cast(size(losses, name=scope), losses.dtype.base_dtype)
+        return cast(array_ops.size(losses, name=scope), losses.dtype.base_dtype)
 
 
 def _num_present(losses: Tensor, weights) -> Tensor:
     """The number of loss elements whose (broadcast) weight is non-zero."""
-    from ..ops.array_ops import ones_like
-    from ..ops.math_ops import cast, not_equal, reduce_sum
-
     if isinstance(weights, float) and weights != 0.0:
         return _num_elements(losses)
     with _graph.name_scope(None, "num_present", [losses, weights]) as scope:
@@ -86,9 +92,6 @@ def _num_present(losses: Tensor, weights) -> Tensor:
 def compute_weighted_loss(losses, weights=1.0, scope=None, loss_collection=GraphKeys.LOSSES,
                           reduction=Reduction.SUM_BY_NONZERO_WEIGHTS) -> Tensor:
     """losses·weights reduced by `reduction` (a scalar unless Reduction.NONE), added to `loss_collection`."""
-    from ..ops.array_ops import ones_like
-    from ..ops.math_ops import cast, multiply, reduce_sum
-
     Reduction.validate(reduction)
     with _graph.name_scope(scope, "weighted_loss", [losses, weights]):
         losses = convert_to_tensor(losses)
@@ -119,8 +122,6 @@ def _require(value, what: str):
 
 def _float_pair(labels, predictions):
     """Both cast to float32, with compatible static shapes."""
-    from ..ops.math_ops import cast
-
     predictions = cast(predictions, dtypes.float32)
     labels = cast(labels, dtypes.float32)
     predictions.shape.assert_is_compatible_with(labels.shape)
@@ -130,8 +131,6 @@ def _float_pair(labels, predictions):
 def mean_squared_error(labels, predictions, weights=1.0, scope=None, loss_collection=GraphKeys.LOSSES,
                        reduction=Reduction.SUM_BY_NONZERO_WEIGHTS) -> Tensor:
     """(labels − predictions)², weighted and reduced."""
-    from ..ops.math_ops import squared_difference
-
     _require(labels, "labels")
     _require(predictions, "predictions")
     with _graph.name_scope(scope, "mean_squared_error", [predictions, labels, weights]) as scope:
@@ -143,9 +142,6 @@ def mean_squared_error(labels, predictions, weights=1.0, scope=None, loss_collec
 def absolute_difference(labels, predictions, weights=1.0, scope=None, loss_collection=GraphKeys.LOSSES,
                         reduction=Reduction.SUM_BY_NONZERO_WEIGHTS) -> Tensor:
     """|predictions − labels|, weighted and reduced."""
-    from ..ops.math_ops import abs as abs_
-    from ..ops.math_ops import subtract
-
     _require(labels, "labels")
     _require(predictions, "predictions")
     with _graph.name_scope(scope, "absolute_difference", [predictions, labels, weights]) as scope:
@@ -157,9 +153,6 @@ def absolute_difference(labels, predictions, weights=1.0, scope=None, loss_colle
 def huber_loss(labels, predictions, weights=1.0, delta=1.0, scope=None, loss_collection=GraphKeys.LOSSES,
                reduction=Reduction.SUM_BY_NONZERO_WEIGHTS) -> Tensor:
     """½·e² where |e| ≤ delta, else delta·(|e| − ½·delta), for e = predictions − labels."""
-    from ..ops.math_ops import abs as abs_
-    from ..ops.math_ops import add, minimum, multiply, subtract
-
     _require(labels, "labels")
     _require(predictions, "predictions")
     with _graph.name_scope(scope, "huber_loss", [predictions, labels, weights]) as scope:
@@ -175,10 +168,6 @@ def huber_loss(labels, predictions, weights=1.0, delta=1.0, scope=None, loss_col
 def hinge_loss(labels, logits, weights=1.0, scope=None, loss_collection=GraphKeys.LOSSES,
                reduction=Reduction.SUM_BY_NONZERO_WEIGHTS) -> Tensor:
     """max(0, 1 − (2·labels − 1)·logits) for labels in {0, 1}."""
-    from ..ops.array_ops import ones_like
-    from ..ops.math_ops import multiply, subtract
-    from ..ops.nn_activations import relu
-
     _require(labels, "labels")
     _require(logits, "logits")
     with _graph.name_scope(scope, "hinge_loss", [logits, labels, weights]) as scope:
@@ -192,8 +181,6 @@ def hinge_loss(labels, logits, weights=1.0, scope=None, loss_collection=GraphKey
 def log_loss(labels, predictions, weights=1.0, epsilon=1e-7, scope=None, loss_collection=GraphKeys.LOSSES,
              reduction=Reduction.SUM_BY_NONZERO_WEIGHTS) -> Tensor:
     """−y·log(p + ε) − (1 − y)·log(1 − p + ε)."""
-    from ..ops.math_ops import log, multiply
-
     _require(labels, "labels")
     _require(predictions, "predictions")
     with _graph.name_scope(scope, "log_loss", [predictions, labels, weights]) as scope:
@@ -206,8 +193,6 @@ def log_loss(labels, predictions, weights=1.0, epsilon=1e-7, scope=None, loss_co
 def cosine_distance(labels, predictions, axis=None, weights=1.0, scope=None, loss_collection=GraphKeys.LOSSES,
                     reduction=Reduction.SUM_BY_NONZERO_WEIGHTS, dim=None) -> Tensor:
     """1 − Σ_axis labels·predictions (inputs are expected to be unit-normalized along `axis`)."""
-    from ..ops.math_ops import multiply, reduce_sum
-
     if axis is not None and dim is not None:
         raise ValueError("Cannot specify both 'axis' and 'dim'")
     axis = dim if axis is None else axis
@@ -224,8 +209,6 @@ def cosine_distance(labels, predictions, axis=None, weights=1.0, scope=None, los
 def sigmoid_cross_entropy(multi_class_labels, logits, weights=1.0, label_smoothing=0, scope=None,
                           loss_collection=GraphKeys.LOSSES, reduction=Reduction.SUM_BY_NONZERO_WEIGHTS) -> Tensor:
     """sigmoid_cross_entropy_with_logits with labels smoothed to y·(1 − ls) + ls/2."""
-    from ..ops.math_ops import cast
-
     _require(multi_class_labels, "multi_class_labels")
     _require(logits, "logits")
     with _graph.name_scope(scope, "sigmoid_cross_entropy_loss", [logits, multi_class_labels, weights]) as scope:
@@ -241,9 +224,6 @@ def sigmoid_cross_entropy(multi_class_labels, logits, weights=1.0, label_smoothi
 def softmax_cross_entropy(onehot_labels, logits, weights=1.0, label_smoothing=0, scope=None,
                           loss_collection=GraphKeys.LOSSES, reduction=Reduction.SUM_BY_NONZERO_WEIGHTS) -> Tensor:
     """Softmax cross-entropy per example, labels smoothed to y·(1 − ls) + ls/num_classes; no label gradient."""
-    from ..ops.array_ops import shape, stop_gradient
-    from ..ops.math_ops import cast
-
     _require(onehot_labels, "onehot_labels")
     _require(logits, "logits")
     with _graph.name_scope(scope, "softmax_cross_entropy_loss", [logits, onehot_labels, weights]) as scope:
@@ -251,7 +231,7 @@ def softmax_cross_entropy(onehot_labels, logits, weights=1.0, label_smoothing=0,
         labels = cast(onehot_labels, logits.dtype.base_dtype)
         logits.shape.assert_is_compatible_with(labels.shape)
         if label_smoothing > 0:
-            num_classes = cast(shape(labels)[-1], logits.dtype.base_dtype)
+            num_classes = cast(array_ops.shape(labels)[-1], logits.dtype.base_dtype)
             labels = labels * (1.0 - label_smoothing) + label_smoothing / num_classes
         labels = stop_gradient(labels, name="labels_stop_gradient")
         losses = nn_softmax.softmax_cross_entropy_with_logits_v2(labels=labels, logits=logits, name="xentropy")
@@ -260,8 +240,6 @@ def softmax_cross_entropy(onehot_labels, logits, weights=1.0, label_smoothing=0,
 
 def _squeeze_trailing_one(labels: Tensor, logits: Tensor) -> Tensor:
     """Labels of shape [batch, 1] next to logits [batch, C] become [batch] (TF1's squeezable dimensions)."""
-    from ..ops.array_ops import squeeze
-
     lr, pr = labels.shape.ndims, logits.shape.ndims
     if lr is not None and pr is not None and lr == pr and labels.shape[-1].value == 1:
         return squeeze(labels, [-1])
@@ -271,8 +249,6 @@ def _squeeze_trailing_one(labels: Tensor, logits: Tensor) -> Tensor:
 def sparse_softmax_cross_entropy(labels, logits, weights=1.0, scope=None, loss_collection=GraphKeys.LOSSES,
                                  reduction=Reduction.SUM_BY_NONZERO_WEIGHTS) -> Tensor:
     """Sparse softmax cross-entropy per example (int class ids), weighted and reduced."""
-    from ..ops.array_ops import squeeze
-
     _require(labels, "labels")
     _require(logits, "logits")
     with _graph.name_scope(scope, "sparse_softmax_cross_entropy_loss", [logits, labels, weights]) as scope:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from ..framework.graph import GraphKeys, Tensor, add_to_collection, get_collection
+from ..ops.constant_op import constant
+from ..ops.math_ops import add_n
 
 
 def add_loss(loss, loss_collection=GraphKeys.LOSSES) -> None:
@@ -23,9 +25,6 @@ def get_regularization_losses(scope=None) -> list:
 
 def get_regularization_loss(scope=None, name="total_regularization_loss") -> Tensor:
     """The sum of the regularization losses, or the float32 constant 0.0 when there are none."""
-    from ..ops.constant_op import constant
-    from ..ops.math_ops import add_n
-
     losses = get_regularization_losses(scope)
     if losses:
         return add_n(losses, name=name)
@@ -37,8 +36,6 @@ def get_total_loss(add_regularization_losses=True, name="total_loss", scope=None
 
     Raises ValueError when there is no loss at all.
     """
-    from ..ops.math_ops import add_n
-
     losses = list(get_losses(scope=scope))
     if add_regularization_losses:
         losses += get_regularization_losses(scope=scope)

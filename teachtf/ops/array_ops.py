@@ -4,8 +4,9 @@ Creating tensors (zeros/ones/fill/eye and *_like), shapes (shape/size/rank,
 reshape, broadcast_to, expand_dims, squeeze), joining and splitting (stack,
 unstack, concat, split), rearranging (transpose, tile, pad, reverse,
 reverse_sequence) and encoding (one_hot, sequence_mask, sparse_to_dense,
-unique, setdiff1d, meshgrid, diag). Indexing (slicing, gather/scatter, where,
-boolean_mask) lives in `indexing_ops` and is re-exported here.
+unique, setdiff1d, meshgrid). Indexing (slicing, gather/scatter, where,
+boolean_mask) lives in `indexing_ops`, the diagonal ops in `linalg_ops`; both are
+re-exported here.
 
 Multi-op functions open TF1's normative name scopes (`transpose`, `concat`,
 `stack`, `zeros`, `ones`, `one_hot`); attrs are normalised when the op is built,
@@ -1398,139 +1399,6 @@ def meshgrid(*args, **kwargs):
         return [x * mult for x in output]
 
 
-# -- diagonals ----------------------------------------------------------------------------------------------
-
-
-def _diag_shape(inputs, attrs):
-    x = inputs[0]
-    if x.shape.ndims is None:
-        return [(TensorShape(None), x.dtype.base_dtype)]
-    if x.shape.ndims < 1:
-        raise ValueError("Input must be at least rank 1 (tf.diag)")
-    return [(x.shape.as_list() * 2, x.dtype.base_dtype)]
-
-
-@register("Diag", shape=_diag_shape, grad=lambda op, g: [diag_part(g)])
-def _diag_kernel(ctx, x):
-    xp = ctx.xp
-    n = x.size
-    out = xp.zeros(n * n, dtype=x.dtype)
-    out[:: n + 1] = x.reshape(-1)
-    return out.reshape(x.shape + x.shape)
-
-
-def diag(diagonal, name=None) -> Tensor:
-    """A tensor with `diagonal` on its diagonal: out[i1..ik, i1..ik] = diagonal[i1..ik]."""
-    return build_op("Diag", "Diag", name, [(diagonal, "diagonal", None, None)])
-
-
-def _diag_part_shape(inputs, attrs):
-    x = inputs[0]
-    if x.shape.ndims is None:
-        return [(TensorShape(None), x.dtype.base_dtype)]
-    nd = x.shape.ndims
-    if nd % 2 or nd == 0:
-        raise ValueError(f"Input must have even rank >= 2 (tf.diag_part), got rank {nd}")
-    dims = x.shape.as_list()
-    half = dims[: nd // 2]
-    for a, b in zip(half, dims[nd // 2:]):
-        if a is not None and b is not None and a != b:
-            raise ValueError(f"Invalid shape {x.shape}: the first half of the dimensions must equal the second half")
-    return [(half, x.dtype.base_dtype)]
-
-
-@register("DiagPart", shape=_diag_part_shape, grad=lambda op, g: [diag(g)])
-def _diag_part_kernel(ctx, x):
-    half = x.shape[: x.ndim // 2]
-    n = int(np.prod(half)) if half else 1
-    return x.reshape(n, n).diagonal().reshape(half)
-
-
-def diag_part(input, name=None) -> Tensor:  # noqa: A002
-    """The diagonal of a tensor of shape d + d (the inverse of tf.diag)."""
-    return build_op("DiagPart", "DiagPart", name, [(input, "input", None, None)])
-
-
-def _matrix_diag_shape(inputs, attrs):
-    x = inputs[0]
-    if x.shape.ndims is None:
-        return [(TensorShape(None), x.dtype.base_dtype)]
-    if x.shape.ndims < 1:
-        raise ValueError("Input must be at least rank 1 (tf.matrix_diag)")
-    dims = x.shape.as_list()
-    return [(dims + [dims[-1]], x.dtype.base_dtype)]
-
-
-@register("MatrixDiag", shape=_matrix_diag_shape, grad=lambda op, g: [matrix_diag_part(g)])
-def _matrix_diag_kernel(ctx, x):
-    xp = ctx.xp
-    n = x.shape[-1]
-    out = xp.zeros(x.shape[:-1] + (n * n,), dtype=x.dtype)
-    out[..., :: n + 1] = x
-    return out.reshape(x.shape + (n,))
-
-
-def matrix_diag(diagonal, name=None) -> Tensor:
-    """Batched diagonal matrices: [..., n] → [..., n, n]."""
-    return build_op("MatrixDiag", "MatrixDiag", name, [(diagonal, "diagonal", None, None)])
-
-
-def _matrix_diag_part_shape(inputs, attrs):
-    x = inputs[0]
-    if x.shape.ndims is None:
-        return [(TensorShape(None), x.dtype.base_dtype)]
-    if x.shape.ndims < 2:
-        raise ValueError(f"Shape must be at least rank 2 but is rank {x.shape.ndims} (tf.matrix_diag_part)")
-    dims = x.shape.as_list()
-    m, n = dims[-2:]
-    k = None if m is None or n is None else builtins.min(m, n)
-    return [(dims[:-2] + [k], x.dtype.base_dtype)]
-
-
-def _matrix_diag_part_grad(op, grad):
-    x = op.inputs[0]
-    dims = x.shape.as_list() if x.shape.ndims is not None else None
-    if dims is not None and dims[-1] is not None and dims[-1] == dims[-2]:
-        return [matrix_diag(grad)]
-    return [matrix_set_diag(zeros_like(x), grad)]
-
-
-@register("MatrixDiagPart", shape=_matrix_diag_part_shape, grad=_matrix_diag_part_grad)
-def _matrix_diag_part_kernel(ctx, x):
-    return ctx.xp.diagonal(x, axis1=-2, axis2=-1).copy()
-
-
-def matrix_diag_part(input, name=None) -> Tensor:  # noqa: A002
-    """The main diagonal of each innermost matrix: [..., m, n] → [..., min(m, n)]."""
-    return build_op("MatrixDiagPart", "MatrixDiagPart", name, [(input, "input", None, None)])
-
-
-def _matrix_set_diag_shape(inputs, attrs):
-    x, d = inputs
-    if x.dtype.base_dtype != d.dtype.base_dtype:
-        raise TypeError(f"Input 'diagonal' of 'MatrixSetDiag' Op has type {d.dtype.base_dtype.name} that does not "
-                        f"match type {x.dtype.base_dtype.name} of argument 'input'.")
-    return [(x.shape, x.dtype.base_dtype)]
-
-
-@register("MatrixSetDiag", shape=_matrix_set_diag_shape,
-          grad=lambda op, g: [matrix_set_diag(g, zeros_like(op.inputs[1])), matrix_diag_part(g)])
-def _matrix_set_diag_kernel(ctx, x, d):
-    xp = ctx.xp
-    m, n = x.shape[-2:]
-    k = builtins.min(m, n)
-    out = x.copy()
-    rows = xp.arange(k)
-    out[..., rows, rows] = d
-    return out
-
-
-def matrix_set_diag(input, diagonal, name=None) -> Tensor:  # noqa: A002
-    """`input` with the main diagonal of each innermost matrix replaced by `diagonal`."""
-    return build_op("MatrixSetDiag", "MatrixSetDiag", name, [(input, "input", "T", None),
-                                                             (diagonal, "diagonal", "T", None)])
-
-
 # -- stop_gradient ----------------------------------------------------------------------------------------
 
 
@@ -1544,6 +1412,7 @@ def stop_gradient(input, name=None) -> Tensor:  # noqa: A002
     return build_op("StopGradient", "StopGradient", name, [(input, "input", None, None)])
 
 
-# Indexing ops (slicing, gather/scatter, where, boolean_mask) are TF1 array ops too.
+# Diagonal ops (linalg_ops) and indexing ops (slicing, gather/scatter, where, boolean_mask) are TF1 array ops too.
+from .linalg_ops import diag, diag_part, matrix_diag, matrix_diag_part, matrix_set_diag  # noqa: E402,F401
 from .indexing_ops import *  # noqa: E402,F401,F403
 from .indexing_ops import _slice_helper, gather, slice, strided_slice, where, where_v2  # noqa: E402,F401

@@ -46,7 +46,9 @@ def _switch_shape(inputs, attrs):
 
 def _switch_grad(op, grad_false, grad_true):
     """d(data) = whichever branch's gradient is alive; none for the predicate."""
-    return [merge([grad_false, grad_true], name="cond_grad")[0], None]
+    out = merge([grad_false, grad_true], name="cond_grad")[0]
+    out.op._attrs["_nested"] = op._cf_context is not None
+    return [out, None]
 
 
 @register("Switch", shape=_switch_shape, grad=_switch_grad)
@@ -86,6 +88,8 @@ def _merge_grad(op, grad, _index_grad=None):
 
 @register("Merge", shape=_merge_shape, grad=_merge_grad, receives_dead=True)
 def _merge_kernel(ctx, *inputs, **attrs):
+    """The first live input and its index. Attr `_nested` (False for a top-level tf.cond and its gradient) tells
+    the planner whether the output itself can be dead."""
     import numpy as np
 
     for i, v in enumerate(inputs):
@@ -274,6 +278,7 @@ def cond(pred, true_fn=None, false_fn=None, strict=False, name=None, fn1=None, f
         for f, t in zip(res_f, res_t):
             out = merge([f, t])[0]
             _MERGE_PRED[out.op] = pred
+            out.op._attrs["_nested"] = outer is not None
             merges.append(out)
         if isinstance(orig_t, (Operation, Tensor)) or not nest.is_sequence(orig_t):
             result = merges[0]

@@ -19,7 +19,11 @@ def _const_shape(inputs, attrs):
 
 @register("Const", shape=_const_shape, grad=NO_GRADIENT, const_value=lambda op: op.get_attr("value"))
 def _const(ctx, value, dtype):
-    return value if ctx.xp is np else ctx.xp.asarray(value)
+    if ctx.xp is np:
+        return value
+    if ctx.cache is None:  # copied to the device once per session, not on every run
+        ctx.cache = ctx.xp.asarray(value)
+    return ctx.cache
 
 
 def _fill_value(arr: np.ndarray, shape, verify_shape: bool) -> np.ndarray:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import builtins
 
 from ..framework import graph as _graph
+from ..framework import nest
 from ..framework.graph import Operation, Tensor
 from .registry import apply, apply_op, register
 
@@ -56,13 +56,8 @@ def group(*inputs, **kwargs) -> Operation:
     """An Operation that runs all `inputs` (Tensors, Operations, or lists of them)."""
     name = kwargs.pop("name", None)
     if kwargs:
-        raise TypeError(f"Unknown keyword arguments: {', '.join(kwargs)}")
-    flat = []
-    for x in inputs:
-        if isinstance(x, (list, builtins.tuple)):
-            flat.extend(x)
-        elif x is not None:
-            flat.append(x)
+        raise ValueError(f"Unknown keyword arguments: {', '.join(kwargs)}")
+    flat = [x for x in nest.flatten(list(inputs)) if x is not None]
     ops = []
     for x in flat:
         op = _as_op(x)

@@ -389,7 +389,7 @@ def _gather_shape(inputs, attrs):
 def _gather_grad(op, grad):
     """Scatter-adds the gradient rows back to the gathered positions (repeated indices add up)."""
     from .array_ops import concat, reshape, shape, transpose
-    from .math_ops import unsorted_segment_sum
+    from .reduction_ops import unsorted_segment_sum
 
     params, indices, axis_t = op.inputs
     a = constant_value(axis_t)
@@ -526,7 +526,7 @@ def _scatter_nd_shape(inputs, attrs):
 @register("ScatterNd", shape=_scatter_nd_shape,
           grad=lambda op, g: [None, gather_nd(g, op.inputs[0]), None])
 def _scatter_nd_kernel(ctx, indices, updates, shape):
-    from .math_ops import scatter_add_into
+    from .reduction_ops import scatter_add_into
 
     xp = ctx.xp
     shp = tuple(shape.tolist())

@@ -423,8 +423,7 @@ def _py_func_shape(inputs, attrs):
 def _py_func_kernel(ctx, *args, token, Tout):
     fn = _PY_FUNCS[token]
     host_args = [_host(a) for a in args]
-    host_args = [a[()] if isinstance(a, np.ndarray) and a.ndim == 0 and a.dtype == object else a
-                 for a in host_args]
+    host_args = [a[()] if isinstance(a, np.ndarray) and a.ndim == 0 else a for a in host_args]  # TF: scalars
     try:
         ret = fn(*host_args)
     except Exception as e:  # noqa: BLE001 - mapped onto TF's error types, as TF1's PyFunc kernel does

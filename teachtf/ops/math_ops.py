@@ -7,14 +7,14 @@ shared helper `unbroadcast`. Dtype rules of API.md §4.3: operator forms
 argument fixes the dtype, constants are named `<op>/<arg>`); two tensors of
 different dtypes raise TypeError (no implicit promotion).
 
-Reductions live in `reduction_ops`, clipping in `clip_ops`; their names are
+Reductions, scans and segment sums live in `reduction_ops`, clipping in
+`clip_ops`, contractions and matrix ops in `linalg_ops`; their names are
 re-exported here, as TF1's `math_ops` module does.
 """
 
 from __future__ import annotations
 
 import builtins
-import string as _string
 
 import numpy as np
 
@@ -239,17 +239,31 @@ def _atan2_grad(op, grad):
     return [unbroadcast(grad * x * inv, y), unbroadcast(grad * negative(y) * inv, x)]
 
 
-@register("AddV2", shape=_binary_shape_fn(NUMERIC_TYPES + ("string",)), grad=_add_grad)
+def _fold_binary(fn):
+    """Build-time value of a binary op on small constants (TF1's shape inference evaluates such subgraphs, so
+    e.g. `tf.range(tf.maximum(0, n_const))` has a static length)."""
+
+    def const_value(op):
+        a, b = (constant_value(t) for t in op.inputs)
+        if a is None or b is None or np.size(a) > 1000 or np.size(b) > 1000:
+            return None
+        return np.asarray(fn(np.asarray(a), np.asarray(b))).astype(op.outputs[0].dtype.as_numpy_dtype)
+
+    return const_value
+
+
+@register("AddV2", shape=_binary_shape_fn(NUMERIC_TYPES + ("string",)), grad=_add_grad,
+          const_value=_fold_binary(np.add))
 def _add_kernel(ctx, x, y):
     return x + y
 
 
-@register("Sub", shape=_binary_shape_fn(NUMERIC_TYPES), grad=_sub_grad)
+@register("Sub", shape=_binary_shape_fn(NUMERIC_TYPES), grad=_sub_grad, const_value=_fold_binary(np.subtract))
 def _sub_kernel(ctx, x, y):
     return x - y
 
 
-@register("Mul", shape=_binary_shape_fn(NUMERIC_TYPES), grad=_mul_grad)
+@register("Mul", shape=_binary_shape_fn(NUMERIC_TYPES), grad=_mul_grad, const_value=_fold_binary(np.multiply))
 def _mul_kernel(ctx, x, y):
     return x * y
 
@@ -294,13 +308,13 @@ def _pow_kernel(ctx, x, y):
 
 
 @register("Maximum", shape=_binary_shape_fn(REAL_TYPES),
-          grad=lambda op, g: _min_or_max_grad(op, g, greater_equal))
+          grad=lambda op, g: _min_or_max_grad(op, g, greater_equal), const_value=_fold_binary(np.maximum))
 def _maximum_kernel(ctx, x, y):
     return ctx.xp.maximum(x, y)
 
 
 @register("Minimum", shape=_binary_shape_fn(REAL_TYPES),
-          grad=lambda op, g: _min_or_max_grad(op, g, less_equal))
+          grad=lambda op, g: _min_or_max_grad(op, g, less_equal), const_value=_fold_binary(np.minimum))
 def _minimum_kernel(ctx, x, y):
     return ctx.xp.minimum(x, y)
 
@@ -1233,419 +1247,9 @@ def linspace(start, stop, num, name=None) -> Tensor:
 lin_space = linspace
 
 
-# -- contractions: tensordot, einsum, trace -----------------------------------------------------------
-
-
-def _einsum_parse(equation, ranks):
-    """Input subscripts and output of an einsum equation, with `...` expanded to letters (known ranks)."""
-    eq = equation.replace(" ", "")
-    lhs, out = eq.split("->") if "->" in eq else (eq, None)
-    ins = lhs.split(",")
-    if len(ins) != len(ranks):
-        raise ValueError(f"einsum equation '{equation}' names {len(ins)} inputs but {len(ranks)} were given")
-    free = [c for c in _string.ascii_letters if c not in set(eq)]
-    ks = []
-    for s, r in zip(ins, ranks):
-        if "..." not in s:
-            ks.append(0)
-        elif r is None:
-            raise ValueError("einsum with '...' needs inputs of known rank")
-        else:
-            ks.append(r - (len(s) - 3))
-    ell = "".join(free[:builtins.max(ks, default=0)])
-    ins = [s.replace("...", ell[len(ell) - k:] if k else "") for s, k in zip(ins, ks)]
-    if out is None:
-        counts = {}
-        for s in ins:
-            for c in s:
-                counts[c] = counts.get(c, 0) + 1
-        out = ell + "".join(sorted(c for c, n in counts.items() if n == 1 and c not in ell))
-    else:
-        out = out.replace("...", ell)
-    for s, r in zip(ins, ranks):
-        if r is not None and len(s) != r:
-            raise ValueError(f"einsum subscripts '{s}' do not match an input of rank {r}")
-    return ins, out
-
-
-def _einsum_shape(inputs, attrs):
-    ins, out = attrs["_subscripts"], attrs["_output"]
-    dt = inputs[0].dtype.base_dtype
-    sizes = {}
-    for t, s in zip(inputs, ins):
-        if t.dtype.base_dtype != dt:
-            raise TypeError(f"Tensors in list passed to 'inputs' of 'Einsum' Op have types "
-                            f"[{', '.join(i.dtype.base_dtype.name for i in inputs)}] that don't all match.")
-        if t.shape.ndims is None:
-            continue
-        for c, d in zip(s, t.shape.as_list()):
-            if d is None or d == 1:
-                continue
-            if sizes.setdefault(c, d) != d:
-                raise ValueError(f"Expected dimension {sizes[c]} for subscript '{c}', got {d} "
-                                 f"(equation '{attrs['equation']}')")
-    known = {c for t, s in zip(inputs, ins) if t.shape.ndims is not None for c in s}
-    return [([sizes.get(c, 1 if c in known and _all_ones(inputs, ins, c) else None) for c in out], dt)]
-
-
-def _all_ones(inputs, ins, c):
-    return builtins.all(t.shape.ndims is not None and t.shape.as_list()[s.index(c)] == 1
-                        for t, s in zip(inputs, ins) if c in s)
-
-
-def _einsum_grad(op, grad):
-    """Gradient of each input: einsum of the output gradient with the other inputs, broadcast back over
-    indices that only that input carried."""
-    from . import array_ops
-
-    ins, out = op.get_attr("_subscripts"), op.get_attr("_output")
-    grads = []
-    for i, (x, s) in enumerate(zip(op.inputs, ins)):
-        if len(set(s)) != len(s):
-            raise LookupError(f"No gradient for einsum '{op.get_attr('equation')}': input subscripts '{s}' repeat "
-                              "an index (diagonals); use tf.matrix_diag_part instead.")
-        others = [(t, o) for j, (t, o) in enumerate(zip(op.inputs, ins)) if j != i]
-        present = set(out).union(*[set(o) for _, o in others]) if others else set(out)
-        kept = "".join(c for c in s if c in present)
-        eq = ",".join([out] + [o for _, o in others]) + "->" + kept
-        g = einsum(eq, grad, *[t for t, _ in others])
-        if kept != s:
-            shape_kept = [1 if c not in kept else -1 for c in s]
-            g = array_ops.reshape(g, _reshape_for(x, s, kept, shape_kept))
-            g = array_ops.broadcast_to(g, array_ops.shape(x) if not x.shape.is_fully_defined()
-                                       else x.shape.as_list())
-        grads.append(g)
-    return grads
-
-
-def _reshape_for(x, s, kept, shape_kept):
-    if x.shape.is_fully_defined():
-        dims = x.shape.as_list()
-        return [dims[k] if c in kept else 1 for k, c in enumerate(s)]
-    if shape_kept.count(-1) > 1:
-        raise ValueError("einsum gradient needs static shapes when several indices are summed away")
-    return shape_kept
-
-
-@register("Einsum", shape=_einsum_shape, grad=_einsum_grad)
-def _einsum_kernel(ctx, *xs, equation):
-    # The expanded subscripts were stored (as hidden attrs) when the op was built. optimize=True lets NumPy
-    # contract pairs through BLAS (tensordot) instead of its C loops.
-    attrs = ctx.op._attrs
-    return ctx.xp.einsum(",".join(attrs["_subscripts"]) + "->" + attrs["_output"], *xs, optimize=len(xs) > 1)
-
-
-def einsum(equation, *inputs, **kwargs) -> Tensor:
-    """Einstein summation, e.g. `einsum('ij,jk->ik', a, b)`; `...` is supported for inputs of known rank."""
-    name = kwargs.pop("name", None)
-    if kwargs:
-        raise TypeError(f"invalid keyword arguments for einsum: {', '.join(kwargs)}")
-    with _graph.name_scope(name, "einsum", list(inputs)) as scope:
-        ts = [convert_to_tensor(x, name=f"inputs_{i}") for i, x in enumerate(inputs)]
-        ins, out = _einsum_parse(equation, [t.shape.ndims for t in ts])
-        del scope
-        return apply("Einsum", ts, {"equation": equation, "_subscripts": tuple(ins), "_output": out}, "Einsum")
-
-
-def tensordot(a, b, axes, name=None) -> Tensor:
-    """Sums a·b over `axes`: an int N (last N of a with first N of b) or a pair of axis lists."""
-    with _graph.name_scope(name, "Tensordot", [a, b, axes]) as scope:
-        a = convert_to_tensor(a, name="a")
-        b = convert_to_tensor(b, name="b")
-        ra, rb = a.shape.ndims, b.shape.ndims
-        if ra is None or rb is None:
-            raise ValueError("tensordot needs inputs of known rank")
-        if isinstance(axes, (int, np.integer)):
-            n = int(axes)
-            if n < 0 or n > builtins.min(ra, rb):
-                raise ValueError(f"'axes' must be at most {builtins.min(ra, rb)}, got {n}")
-            ax_a, ax_b = list(builtins.range(ra - n, ra)), list(builtins.range(n))
-        else:
-            ax_a, ax_b = axes
-            ax_a = [ax_a] if isinstance(ax_a, (int, np.integer)) else list(ax_a)
-            ax_b = [ax_b] if isinstance(ax_b, (int, np.integer)) else list(ax_b)
-            if len(ax_a) != len(ax_b):
-                raise ValueError(f"Different number of contraction axes 'a' and 'b', {len(ax_a)} != {len(ax_b)}")
-        ax_a = [int(i) % ra for i in ax_a]
-        ax_b = [int(i) % rb for i in ax_b]
-        letters = _string.ascii_letters
-        sa = list(letters[:ra])
-        sb = list(letters[ra:ra + rb])
-        for i, j in zip(ax_a, ax_b):
-            sb[j] = sa[i]
-        out = "".join(c for k, c in enumerate(sa) if k not in ax_a) + "".join(
-            c for k, c in enumerate(sb) if k not in ax_b)
-        eq = "".join(sa) + "," + "".join(sb) + "->" + out
-        return apply("Einsum", [a, b], {"equation": eq, "_subscripts": ("".join(sa), "".join(sb)), "_output": out},
-                     scope)
-
-
-def trace(x, name=None) -> Tensor:
-    """Sum of the main diagonal of each innermost matrix."""
-    from . import array_ops
-
-    with _graph.name_scope(name, "Trace", [x]) as scope:
-        x = convert_to_tensor(x, name="x")
-        return reduce_sum(array_ops.matrix_diag_part(x), [-1], name=scope)
-
-
-# -- small linear algebra: inverse, determinant, solve ----------------------------------------------------
-
-
-def _square_matrix_shape(inputs, attrs):
-    x = inputs[0]
-    check_dtype(x, ("float16", "float32", "float64", "complex64", "complex128"), "input")
-    if x.shape.ndims is not None:
-        if x.shape.ndims < 2:
-            raise ValueError(f"Shape must be at least rank 2 but is rank {x.shape.ndims}")
-        m, n = x.shape.as_list()[-2:]
-        if m is not None and n is not None and m != n:
-            raise ValueError(f"Dimensions must be equal, but are {m} and {n} (a square matrix is needed)")
-    return x.shape, x.dtype.base_dtype
-
-
-def _inverse_grad(op, grad):
-    ainv = op.outputs[0]
-    return [negative(matmul(ainv, matmul(grad, ainv, transpose_b=True), transpose_a=True))]
-
-
-@register("MatrixInverse", shape=lambda i, a: [_square_matrix_shape(i, a)], grad=_inverse_grad)
-def _matrix_inverse_kernel(ctx, x, adjoint=False):
-    inv = ctx.xp.linalg.inv(x)
-    return ctx.xp.swapaxes(inv, -1, -2).conj() if adjoint else inv
-
-
-def matrix_inverse(input, adjoint=False, name=None) -> Tensor:  # noqa: A002
-    """The inverse of each innermost square matrix (a singular matrix fails at run time)."""
-    return build_op("MatrixInverse", "MatrixInverse", name, [(input, "input", None, None)],
-                    {"adjoint": bool(adjoint)})
-
-
-def _determinant_shape(inputs, attrs):
-    s, dt = _square_matrix_shape(inputs, attrs)
-    return [(TensorShape(None) if s.ndims is None else s[:-2], dt)]
-
-
-def _determinant_grad(op, grad):
-    from . import array_ops
-
-    a, det = op.inputs[0], op.outputs[0]
-    scale = array_ops.expand_dims(array_ops.expand_dims(grad * det, -1), -1)
-    return [scale * matrix_inverse(a, adjoint=True)]
-
-
-@register("MatrixDeterminant", shape=_determinant_shape, grad=_determinant_grad)
-def _matrix_determinant_kernel(ctx, x):
-    return ctx.xp.linalg.det(x).astype(x.dtype, copy=False)
-
-
-def matrix_determinant(input, name=None) -> Tensor:  # noqa: A002
-    """The determinant of each innermost square matrix."""
-    return build_op("MatrixDeterminant", "MatrixDeterminant", name, [(input, "input", None, None)])
-
-
-def _solve_shape(inputs, attrs):
-    a, b = inputs
-    s, dt = _square_matrix_shape([a], attrs)
-    if b.dtype.base_dtype != dt:
-        raise TypeError(f"Input 'rhs' of 'MatrixSolve' Op has type {b.dtype.base_dtype.name} that does not match "
-                        f"type {dt.name} of argument 'matrix'.")
-    if s.ndims is not None and b.shape.ndims is not None:
-        n, k = s[-1].value, b.shape[-2].value if b.shape.ndims >= 2 else None
-        if n is not None and k is not None and n != k:
-            raise ValueError(f"Dimensions must be equal, but are {n} and {k} (matrix and rhs of matrix_solve)")
-    return [(b.shape, dt)]
-
-
-def _solve_grad(op, grad):
-    a, _ = op.inputs
-    x = op.outputs[0]
-    adj = op.get_attr("adjoint")
-    gb = matrix_solve(a, grad, adjoint=not adj)
-    ga = negative(matmul(x, gb, transpose_b=True)) if adj else negative(matmul(gb, x, transpose_b=True))
-    return [ga, gb]
-
-
-@register("MatrixSolve", shape=_solve_shape, grad=_solve_grad)
-def _matrix_solve_kernel(ctx, a, b, adjoint=False):
-    xp = ctx.xp
-    if adjoint:
-        a = xp.swapaxes(a, -1, -2).conj()
-    return xp.linalg.solve(a, b)
-
-
-def matrix_solve(matrix, rhs, adjoint=False, name=None) -> Tensor:
-    """X with matrix · X = rhs (or adjoint(matrix) · X = rhs) for each innermost square matrix."""
-    return build_op("MatrixSolve", "MatrixSolve", name, [(matrix, "matrix", "T", None), (rhs, "rhs", "T", None)],
-                    {"adjoint": bool(adjoint)})
-
-
-# -- scans and segment sums ---------------------------------------------------------------------------
-
-
-def _scan_shape(inputs, attrs):
-    x, axis = inputs
-    check_dtype(x, NUMERIC_TYPES)
-    a = constant_value(axis)
-    if a is not None and x.shape.ndims is not None and not -builtins.max(x.shape.ndims, 1) <= int(a) < \
-            builtins.max(x.shape.ndims, 1):
-        raise ValueError(f"axis {int(a)} is out of range for a tensor of rank {x.shape.ndims}")
-    return [(x.shape, x.dtype.base_dtype)]
-
-
-def _scan(xp, fn, x, axis, exclusive, reverse):
-    if reverse:
-        x = xp.flip(x, axis)
-    out = fn(x, axis=axis, dtype=x.dtype)
-    if exclusive and x.shape[axis]:
-        ident = 0 if fn is xp.cumsum else 1
-        first = xp.full_like(xp.take(x, [0], axis=axis), ident)
-        out = xp.concatenate([first, xp.take(out, xp.arange(x.shape[axis] - 1), axis=axis)], axis=axis)
-    if reverse:
-        out = xp.flip(out, axis)
-    return out
-
-
-def _cumsum_grad(op, grad):
-    return [cumsum(grad, op.inputs[1], exclusive=op.get_attr("exclusive"), reverse=not op.get_attr("reverse")),
-            None]
-
-
-def _cumprod_grad(op, grad):
-    x, axis = op.inputs
-    ex, rev = op.get_attr("exclusive"), op.get_attr("reverse")
-    prod = cumprod(x, axis, exclusive=ex, reverse=rev)
-    out = cumsum(prod * grad, axis, exclusive=ex, reverse=not rev)
-    return [out / x, None]
-
-
-@register("Cumsum", shape=_scan_shape, grad=_cumsum_grad)
-def _cumsum_kernel(ctx, x, axis, exclusive=False, reverse=False):
-    return _scan(ctx.xp, ctx.xp.cumsum, x, int(axis), exclusive, reverse)
-
-
-@register("Cumprod", shape=_scan_shape, grad=_cumprod_grad)
-def _cumprod_kernel(ctx, x, axis, exclusive=False, reverse=False):
-    return _scan(ctx.xp, ctx.xp.cumprod, x, int(axis), exclusive, reverse)
-
-
-def cumsum(x, axis=0, exclusive=False, reverse=False, name=None) -> Tensor:
-    """Running sum along `axis`; `exclusive` leaves out the current element, `reverse` runs from the end."""
-    return build_op("Cumsum", "Cumsum", name, [(x, "x", None, None), (axis, "axis", None, dtypes.int32)],
-                    {"exclusive": bool(exclusive), "reverse": bool(reverse)})
-
-
-def cumprod(x, axis=0, exclusive=False, reverse=False, name=None) -> Tensor:
-    """Running product along `axis` (see cumsum)."""
-    return build_op("Cumprod", "Cumprod", name, [(x, "x", None, None), (axis, "axis", None, dtypes.int32)],
-                    {"exclusive": bool(exclusive), "reverse": bool(reverse)})
-
-
-def scatter_add_into(xp, out, idx, vals):
-    """out[idx] += vals with duplicates accumulated (NumPy's add.at; cupyx.scatter_add on GPUs)."""
-    if xp is np:
-        np.add.at(out, idx, vals)
-    else:
-        import cupyx
-
-        cupyx.scatter_add(out, idx, vals)
-    return out
-
-
-def _segment_ids_check(ctx, ids, n):
-    if ids.size:
-        hi = int(ids.max())
-        if hi >= n:
-            raise errors.InvalidArgumentError(None, ctx.op, f"segment_ids contains {hi}, which is outside the range "
-                                                            f"[0, {n}) of num_segments")
-
-
-def _unsorted_segment_shape(inputs, attrs):
-    data, ids, num = inputs
-    check_dtype(ids, ("int32", "int64"), "segment_ids")
-    n = constant_value(num)
-    if data.shape.ndims is None or ids.shape.ndims is None:
-        return [(TensorShape(None), data.dtype.base_dtype)]
-    k = ids.shape.ndims
-    if not data.shape[:k].is_compatible_with(ids.shape):
-        raise ValueError(f"segment_ids shape {ids.shape} must be a prefix of data shape {data.shape}")
-    return [([None if n is None else int(n)] + data.shape.as_list()[k:], data.dtype.base_dtype)]
-
-
-def _gather_drop_negatives(params, ids):
-    """gather(params, ids) with rows for negative ids set to zero (the gradient of segment sums)."""
-    from . import array_ops
-
-    gathered = array_ops.gather(params, maximum(ids, array_ops.zeros_like(ids)))
-    keep = greater_equal(ids, array_ops.zeros_like(ids))
-    if gathered.shape.ndims is None or ids.shape.ndims is None:
-        raise ValueError("the gradient of unsorted_segment_sum needs inputs of known rank")
-    extra = gathered.shape.ndims - ids.shape.ndims
-    if extra:
-        keep = array_ops.expand_dims(keep, -1) if extra == 1 else array_ops.reshape(
-            keep, array_ops.concat([array_ops.shape(ids), [1] * extra], 0))
-    return array_ops.where_v2(keep, gathered, array_ops.zeros_like(gathered))
-
-
-@register("UnsortedSegmentSum", shape=_unsorted_segment_shape,
-          grad=lambda op, g: [_gather_drop_negatives(g, op.inputs[1]), None, None])
-def _unsorted_segment_sum_kernel(ctx, data, ids, num):
-    xp = ctx.xp
-    n = int(num)
-    _segment_ids_check(ctx, ids, n)
-    inner = data.shape[ids.ndim:]
-    out = xp.zeros((n,) + inner, dtype=data.dtype)
-    flat = ids.reshape(-1)
-    vals = data.reshape((flat.shape[0],) + inner)
-    keep = flat >= 0
-    if not bool(keep.all()):
-        flat, vals = flat[keep], vals[keep]
-    return scatter_add_into(xp, out, flat, vals)
-
-
-def unsorted_segment_sum(data, segment_ids, num_segments, name=None) -> Tensor:
-    """out[i] = Σ data[j] over j with segment_ids[j] == i (ids in any order; negative ids are dropped)."""
-    return build_op("UnsortedSegmentSum", "UnsortedSegmentSum", name,
-                    [(data, "data", None, None), (segment_ids, "segment_ids", None, None),
-                     (num_segments, "num_segments", None, None)])
-
-
-def _segment_shape(inputs, attrs):
-    data, ids = inputs
-    check_dtype(ids, ("int32", "int64"), "segment_ids")
-    if ids.shape.ndims not in (None, 1):
-        raise ValueError(f"segment_ids should be a vector, got shape {ids.shape}")
-    if data.shape.ndims is None:
-        return [(TensorShape(None), data.dtype.base_dtype)]
-    return [([None] + data.shape.as_list()[1:], data.dtype.base_dtype)]
-
-
-@register("SegmentSum", shape=_segment_shape, grad=lambda op, g: [_segment_sum_grad(op, g), None])
-def _segment_sum_kernel(ctx, data, ids):
-    xp = ctx.xp
-    if ids.shape[0] != data.shape[0]:
-        raise errors.InvalidArgumentError(None, ctx.op, f"segment_ids should be the same size as dimension 0 of "
-                                                        f"input: {ids.shape[0]} vs {data.shape[0]}")
-    if ids.size and (bool((ids[1:] < ids[:-1]).any()) or int(ids[0]) < 0):
-        raise errors.InvalidArgumentError(None, ctx.op, "segment ids are not increasing (or are negative)")
-    n = int(ids[-1]) + 1 if ids.size else 0
-    out = xp.zeros((n,) + data.shape[1:], dtype=data.dtype)
-    return scatter_add_into(xp, out, ids, data)
-
-
-def _segment_sum_grad(op, grad):
-    from . import array_ops
-
-    return array_ops.gather(grad, op.inputs[1])
-
-
-def segment_sum(data, segment_ids, name=None) -> Tensor:
-    """out[i] = Σ data[j] over j with segment_ids[j] == i; ids sorted ascending, output has max(id)+1 rows."""
-    return build_op("SegmentSum", "SegmentSum", name,
-                    [(data, "data", None, None), (segment_ids, "segment_ids", None, None)])
-
-
-# Reductions and clipping live in their own modules; TF1's math_ops exports them too.
+# Reductions, scans, clipping and linear algebra live in their own modules; TF1's math_ops exports them too.
 from .reduction_ops import *  # noqa: E402,F401,F403
 from .clip_ops import *  # noqa: E402,F401,F403
-from .reduction_ops import reduce_sum  # noqa: E402,F401  (explicit, for readers and linters)
+from .linalg_ops import einsum, matrix_determinant, matrix_inverse, matrix_solve, tensordot, trace  # noqa: E402,F401
+from .reduction_ops import (cumprod, cumsum, reduce_sum, scatter_add_into, segment_sum,  # noqa: E402,F401
+                            unsorted_segment_sum)

@@ -11,8 +11,9 @@ from __future__ import annotations
 from ..framework import dtypes
 from ..framework import graph as _graph
 from ..framework.graph import Tensor
-from .array_ops import zeros_like
+from .array_ops import concat, where, zeros_like
 from .constant_op import convert_to_tensor
+from .math_ops import cast, exp, less, multiply, negative, sigmoid
 from .nn_util import require_float, require_real
 from .registry import apply, register
 
@@ -30,7 +31,6 @@ def _unary_shape(check, param="features"):
 
 def _grad_shape(check):
     """Shape of `XGrad(gradients, features)`: both inputs share one shape and dtype."""
-
     def fn(inputs, attrs):
         g, x = inputs
         check(x, "features")
@@ -121,8 +121,6 @@ def leaky_relu_grad(gradients, features, alpha=0.2, name=None) -> Tensor:
 
 def leaky_relu(features, alpha=0.2, name=None) -> Tensor:
     """features where features > 0, else alpha·features (default alpha 0.2). Integers are cast to float32."""
-    from .math_ops import cast
-
     with _graph.name_scope(name, "LeakyRelu", [features, alpha]) as scope:
         x = convert_to_tensor(features, name="features")
         if x.dtype.base_dtype.is_integer:
@@ -134,9 +132,6 @@ def leaky_relu(features, alpha=0.2, name=None) -> Tensor:
 
 
 def _elu_grad_grad(op, grad):
-    from .array_ops import where
-    from .math_ops import less
-
     y = op.inputs[1]
     return [elu_grad(grad, y), where(less(y, 0.0), grad * op.inputs[0], zeros_like(y))]
 
@@ -163,9 +158,6 @@ def elu(features, name=None) -> Tensor:
 
 
 def _selu_grad_grad(op, grad):
-    from .array_ops import where
-    from .math_ops import less
-
     y = op.inputs[1]
     return [selu_grad(grad, y), where(less(y, 0.0), grad * op.inputs[0], zeros_like(y))]
 
@@ -195,8 +187,6 @@ def selu(features, name=None) -> Tensor:
 
 
 def _softplus_grad_grad(op, grad):
-    from .math_ops import exp
-
     dy, x = op.inputs
     d2x = grad * dy / (exp(-x) + 2.0 + exp(x))
     return [softplus_grad(grad, x), d2x]
@@ -250,8 +240,6 @@ def softsign(features, name=None) -> Tensor:
 
 def swish(features, name=None) -> Tensor:
     """x·sigmoid(x)."""
-    from .math_ops import multiply, sigmoid
-
     with _graph.name_scope(name, "swish", [features]) as scope:
         x = convert_to_tensor(features, name="features")
         require_float(x, "features")
@@ -260,9 +248,6 @@ def swish(features, name=None) -> Tensor:
 
 def crelu(features, name=None, axis=-1) -> Tensor:
     """concat([relu(x), relu(−x)], axis): twice the channels."""
-    from .array_ops import concat
-    from .math_ops import negative
-
     with _graph.name_scope(name, "CRelu", [features]) as scope:
         x = convert_to_tensor(features, name="features")
         c = concat([x, negative(x)], axis, name="concat")

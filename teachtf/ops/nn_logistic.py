@@ -11,7 +11,11 @@ import math
 from ..ext.strict import lenient
 from ..framework import graph as _graph
 from ..framework.graph import Tensor
+from .array_ops import ones_like, where, zeros_like
 from .constant_op import convert_to_tensor
+from .math_ops import abs as abs_
+from .math_ops import add, exp, greater_equal, less_equal, log, log1p, logical_and
+from .nn_activations import relu
 from .nn_util import require_float, resolve_xent_args
 
 
@@ -33,9 +37,6 @@ def _targets_keyword(fn_name: str, labels, targets):
 
 def sigmoid_cross_entropy_with_logits(_sentinel=None, labels=None, logits=None, name=None, targets=None) -> Tensor:
     """Elementwise max(x, 0) − x·z + log(1 + e^−|x|) for logits x and labels z (stable for any x)."""
-    from .array_ops import where
-    from .math_ops import add, exp, greater_equal, log1p
-
     labels = _targets_keyword("sigmoid_cross_entropy_with_logits", labels, targets)
     labels, logits, _ = resolve_xent_args("sigmoid_cross_entropy_with_logits", _sentinel, labels, logits)
     with _graph.name_scope(name, "logistic_loss", [logits, labels]) as scope:
@@ -51,20 +52,14 @@ def sigmoid_cross_entropy_with_logits(_sentinel=None, labels=None, logits=None, 
 
 
 def _zeros_like(t: Tensor) -> Tensor:
-    from .array_ops import zeros_like
-
     return zeros_like(t, dtype=t.dtype.base_dtype)
 
 
 def weighted_cross_entropy_with_logits(labels=None, logits=None, pos_weight=None, name=None, targets=None) -> Tensor:
     """Sigmoid cross-entropy whose positive term is weighted by pos_weight:
-
     (1 − z)·x + (1 + (q − 1)·z)·(log(1 + e^−|x|) + max(−x, 0)). The first positional argument is the
     targets (labels), as in TF1.
     """
-    from .math_ops import abs as abs_, add, exp, log1p
-    from .nn_activations import relu
-
     if targets is not None:
         if labels is not None:
             raise ValueError("Cannot specify both 'labels' and 'targets'")
@@ -83,9 +78,6 @@ def weighted_cross_entropy_with_logits(labels=None, logits=None, pos_weight=None
 def log_poisson_loss(targets, log_input, compute_full_loss=False, name=None) -> Tensor:
     """exp(c) − z·c for log-rate c and count z; with compute_full_loss, plus Stirling's z·log z − z + ½·log(2πz)
     where z > 1."""
-    from .array_ops import ones_like, where, zeros_like
-    from .math_ops import exp, greater_equal, less_equal, log, logical_and
-
     with _graph.name_scope(name, "log_poisson_loss", [log_input, targets]) as scope:
         log_input = convert_to_tensor(log_input, name="log_input")
         targets = convert_to_tensor(targets, name="targets")

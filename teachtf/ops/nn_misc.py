@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..framework import dtypes
-from ..framework import errors
+from ..framework import dtypes, errors
 from ..framework import graph as _graph
 from ..framework.graph import Tensor
 from ..framework.shapes import TensorShape
+from .array_ops import concat, expand_dims, gather, one_hot, shape
 from .constant_op import constant_value, convert_to_tensor
+from .conv_ops import bias_add
+from .math_ops import add, cast, equal, floordiv, floormod, matmul, maximum, reduce_mean, reduce_sum, sqrt
 from .nn_util import require_float, require_int_labels
 from .registry import NO_GRADIENT, apply, register
 
@@ -99,9 +101,6 @@ def _top_k_shape(inputs, attrs):
 
 
 def _top_k_grad(op, grad_values, _grad_indices):
-    from .array_ops import expand_dims, one_hot, shape
-    from .math_ops import reduce_sum
-
     x = op.inputs[0]
     depth = x.shape[-1].value if x.shape.ndims is not None and x.shape[-1].value is not None else shape(x)[-1]
     spread = one_hot(op.outputs[1], depth, dtype=grad_values.dtype.base_dtype)  # [..., k, C]
@@ -132,8 +131,6 @@ def top_k(input, k=1, sorted=True, name=None):
 
 def _clip_rows(emb: Tensor, max_norm) -> Tensor:
     """Rows (last axis) rescaled to L2 norm at most max_norm."""
-    from .math_ops import maximum, reduce_sum, sqrt
-
     norm = sqrt(reduce_sum(emb * emb, axis=-1, keepdims=True))
     max_norm_t = convert_to_tensor(max_norm, dtype=emb.dtype.base_dtype)
     return emb * max_norm_t / maximum(norm, max_norm_t)
@@ -153,9 +150,6 @@ def embedding_lookup(params, ids, partition_strategy="mod", name=None, validate_
     `params` may be a list of shards: with 'mod', id i is row i // n of shard i % n; with 'div', the shards
     hold consecutive id ranges. Gradients are dense (a scatter-add into zeros), see API.md §10.7.
     """
-    from .array_ops import concat, gather
-    from .math_ops import add, floordiv, floormod
-
     if partition_strategy not in ("mod", "div"):
         raise ValueError(f"Unrecognized partition strategy: {partition_strategy}")
     shards = list(params) if isinstance(params, (list, tuple)) else [params]
@@ -185,9 +179,6 @@ def embedding_lookup(params, ids, partition_strategy="mod", name=None, validate_
 
 def xw_plus_b(x, weights, biases, name=None) -> Tensor:
     """matmul(x, weights) + biases."""
-    from .conv_ops import bias_add
-    from .math_ops import matmul
-
     with _graph.name_scope(name, "xw_plus_b", [x, weights, biases]) as scope:
         mm = matmul(convert_to_tensor(x, name="x"), convert_to_tensor(weights, name="weights"))
         return bias_add(mm, convert_to_tensor(biases, name="biases"), name=scope)
@@ -195,8 +186,6 @@ def xw_plus_b(x, weights, biases, name=None) -> Tensor:
 
 def zero_fraction(value, name=None) -> Tensor:
     """The fraction of exactly-zero entries of `value`, a float32 scalar."""
-    from .math_ops import cast, equal, reduce_mean
-
     with _graph.name_scope(name, "zero_fraction", [value]):
         value = convert_to_tensor(value, name="value")
         zero = convert_to_tensor(0, dtype=value.dtype.base_dtype, name="zero")

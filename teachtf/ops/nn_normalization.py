@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from ..framework import graph as _graph
 from ..framework.graph import Tensor
+from .array_ops import reshape, size, squeeze, stop_gradient
 from .constant_op import convert_to_tensor
+from .math_ops import cast, maximum, multiply, reduce_mean, reduce_sum, rsqrt, square, squared_difference
 from .nn_util import require_float
 from .registry import apply, register
 
@@ -14,9 +16,6 @@ def moments(x, axes, shift=None, name=None, keep_dims=None, keepdims=None):
 
     For NHWC batch statistics use axes=[0, 1, 2]. float16 inputs are computed in float32 and cast back.
     """
-    from .array_ops import squeeze, stop_gradient
-    from .math_ops import cast, reduce_mean, squared_difference
-
     if keep_dims is not None and keepdims is not None:
         raise ValueError("Cannot specify both 'keep_dims' and 'keepdims'")
     keep = bool(keepdims if keep_dims is None else keep_dims)
@@ -38,8 +37,6 @@ def batch_normalization(x, mean, variance, offset, scale, variance_epsilon, name
 
     `offset` and `scale` may be None. All statistics broadcast against x.
     """
-    from .math_ops import cast, rsqrt
-
     with _graph.name_scope(name, "batchnorm", [x, mean, variance, scale, offset]):
         x = convert_to_tensor(x, name="x")
         inv = rsqrt(variance + variance_epsilon)
@@ -57,9 +54,6 @@ def fused_batch_norm(x, scale, offset, mean=None, variance=None, epsilon=0.001, 
     TF1's FusedBatchNorm does; that is what moving averages are updated with. Inference: uses `mean` and
     `variance`, which are then required. ε is raised to at least 1.001e-5 (TF1's cuDNN minimum).
     """
-    from .array_ops import size
-    from .math_ops import cast, maximum
-
     if data_format not in ("NHWC", "NCHW"):
         raise ValueError(f"data_format must be 'NHWC' or 'NCHW', got {data_format!r}")
     epsilon = max(float(epsilon), 1.001e-5)
@@ -72,8 +66,6 @@ def fused_batch_norm(x, scale, offset, mean=None, variance=None, epsilon=0.001, 
         stat_shape = [1, 1, 1, -1] if data_format == "NHWC" else [1, -1, 1, 1]
 
         def as_stat(v):
-            from .array_ops import reshape
-
             return reshape(convert_to_tensor(v, dtype=x.dtype.base_dtype), stat_shape)
 
         if is_training:
@@ -93,8 +85,6 @@ def fused_batch_norm(x, scale, offset, mean=None, variance=None, epsilon=0.001, 
 
 def l2_normalize(x, axis=None, epsilon=1e-12, name=None, dim=None) -> Tensor:
     """x / √max(Σx², ε) along `axis` (all axes when None)."""
-    from .math_ops import maximum, multiply, reduce_sum, rsqrt, square
-
     if axis is not None and dim is not None:
         raise ValueError("Cannot specify both 'axis' and 'dim'")
     axis = dim if axis is None else axis

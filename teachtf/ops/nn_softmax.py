@@ -12,8 +12,9 @@ from ..framework import errors
 from ..framework import graph as _graph
 from ..framework.graph import Tensor
 from ..framework.shapes import TensorShape
+from .array_ops import expand_dims, stop_gradient
 from .constant_op import convert_to_tensor
-from .math_ops import cast, reduce_sum
+from .math_ops import cast, exp, reduce_sum
 from .nn_util import normalize_axis, require_float, require_int_labels, resolve_xent_args
 from .registry import apply, register
 
@@ -42,8 +43,6 @@ def _axis_attr(logits: Tensor, axis, what: str) -> int:
 
 
 def _expand(t: Tensor, axis: int) -> Tensor:
-    from .array_ops import expand_dims
-
     return expand_dims(t, axis)
 
 
@@ -65,8 +64,6 @@ def _softmax_grad(op, grad):
 
 
 def _log_softmax_grad(op, grad):
-    from .math_ops import exp
-
     axis = op.get_attr("axis")
     return [grad - reduce_sum(grad, axis, keepdims=True) * exp(op.outputs[0])]
 
@@ -177,9 +174,9 @@ def softmax_cross_entropy_with_logits(_sentinel=None, labels=None, logits=None, 
     Lenient (API.md §19): the pre-1.0 positional order (logits, labels[, dim]) is accepted with a warning;
     strict mode raises TF 1.15's ValueError.
     """
-    from .array_ops import stop_gradient
-
     labels, logits, dim = resolve_xent_args("softmax_cross_entropy_with_logits", _sentinel, labels, logits, dim)
+    if axis is not None and dim == -1:
+        dim = None  # `axis=` with the default `dim` (TF 1.15 rejects this combination; it is unambiguous)
     with _graph.name_scope(name, "softmax_cross_entropy_with_logits_sg", [logits, labels]) as scope:
         labels = stop_gradient(labels, name="labels_stop_gradient")
         return softmax_cross_entropy_with_logits_v2(labels=labels, logits=logits, axis=axis, name=scope, dim=dim)

@@ -83,12 +83,21 @@ def max_pool_argmax_nhwc(xp, x, k, s, pads, out_hw, include_batch):
 
 
 def _first_max_masks(xp, xpad, y, k, s, out_hw):
-    """Yields (window slice, mask) per offset; each mask marks the outputs whose FIRST maximum sits at that offset."""
-    taken = xp.zeros(y.shape, dtype=bool)
-    for a, b in _offsets(k):
+    """Yields (window slice, mask) per offset; each mask marks the outputs whose FIRST maximum sits at that offset.
+
+    The yielded mask is reused by the next step: consume it before advancing.
+    """
+    offsets = _offsets(k)
+    taken = None
+    for i, (a, b) in enumerate(offsets):
         sl = W.window_slice(a, b, s, (1, 1), out_hw)
-        hit = (xpad[sl] == y) & ~taken
-        taken |= hit
+        hit = xpad[sl] == y
+        if taken is None:
+            taken = hit.copy() if len(offsets) > 1 else hit
+        else:
+            xp.greater(hit, taken, out=hit)  # hit and not yet taken
+            if i + 1 < len(offsets):
+                taken |= hit
         yield sl, hit
 
 
@@ -96,10 +105,14 @@ def max_pool_grad_nhwc(xp, x, y, g, k, s, pads):
     """dX: each output's gradient added at its window's first maximum (overlapping windows accumulate)."""
     out_hw = y.shape[1:3]
     xpad = W.pad_plane(xp, x, pads, _lowest(x.dtype))
-    canvas = xp.zeros(xpad.shape, dtype=g.dtype)
-    zero = g.dtype.type(0)
+    overlapping = s[0] < k[0] or s[1] < k[1]
+    tiled = not overlapping and s == k and out_hw[0] * k[0] == xpad.shape[1] and out_hw[1] * k[1] == xpad.shape[2]
+    canvas = (xp.empty if tiled else xp.zeros)(xpad.shape, dtype=g.dtype)  # tiled: every cell is written once
     for sl, hit in _first_max_masks(xp, xpad, y, k, s, out_hw):
-        canvas[sl] += xp.where(hit, g, zero)
+        if overlapping:
+            canvas[sl] += g * hit
+        else:
+            xp.multiply(g, hit, out=canvas[sl])
     return xp.ascontiguousarray(W.crop_plane(canvas, pads, x.shape[1:3]))
 
 

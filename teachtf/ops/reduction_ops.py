@@ -1,5 +1,5 @@
-"""Reductions (reduce_sum/mean/max/min/prod/all/any, logsumexp, count_nonzero, norm) and argmax/argmin
-(API.md §7), with their gradients.
+"""Reductions (reduce_sum/mean/max/min/prod/all/any, logsumexp, count_nonzero, norm), argmax/argmin, scans
+(cumsum/cumprod) and segment sums (API.md §7), with their gradients.
 
 `axis=None` reduces every axis to a scalar; `keep_dims` and `reduction_indices`
 are accepted aliases. The mean of integers truncates toward zero (TF1). Max/min
@@ -13,17 +13,18 @@ import builtins
 import numpy as np
 
 from ..framework import dtypes
+from ..framework import errors
 from ..framework import graph as _graph
 from ..framework.graph import Tensor
 from ..framework.shapes import TensorShape
 from .constant_op import constant, constant_value, convert_to_tensor
-from .math_ops import (BOOL_TYPES, NUMERIC_TYPES, REAL_TYPES, build_op, cast, check_dtype, equal, exp, log,
-                       trunc_div)
+from .math_ops import (BOOL_TYPES, NUMERIC_TYPES, REAL_TYPES, build_op, cast, check_dtype, equal, exp,
+                       greater_equal, log, maximum, trunc_div)
 from .registry import NO_GRADIENT, apply, register
 
 __all__ = ["reduce_sum", "reduce_mean", "reduce_max", "reduce_min", "reduce_prod", "reduce_all", "reduce_any",
            "reduce_logsumexp", "reduce_variance", "reduce_std", "count_nonzero", "argmax", "argmin", "arg_max",
-           "arg_min", "norm"]
+           "arg_min", "norm", "cumsum", "cumprod", "segment_sum", "unsorted_segment_sum"]
 
 
 def _alias(new_name, new, old_name, old):
@@ -165,8 +166,6 @@ def _mean_grad(op, grad):
 
 
 def _max_one(t):
-    from .math_ops import maximum
-
     return maximum(t, 1)
 
 
@@ -188,7 +187,6 @@ def _min_or_max_grad(op, grad):
 def _prod_grad(op, grad):
     """Product of all other elements along the reduced axes (exclusive cumprods, so zeros are handled)."""
     from . import array_ops
-    from .math_ops import cumprod
     from .math_ops import range as _range
 
     x, axes_t = op.inputs
@@ -210,11 +208,25 @@ def _prod_grad(op, grad):
     return [array_ops.reshape(out, input_shape), None]
 
 
+def _fold_reduction(fn):
+    """Build-time value of a reduction of a small constant (as TF1's shape inference computes)."""
+
+    def const_value(op):
+        x, axes = (constant_value(t) for t in op.inputs)
+        if x is None or axes is None or np.size(x) > 1000:
+            return None
+        x = np.asarray(x)
+        ax = tuple(int(a) for a in np.asarray(axes).reshape(-1))
+        return np.asarray(fn(x, axis=ax, keepdims=op.get_attr("keep_dims"))).astype(x.dtype)
+
+    return const_value
+
+
 # Kernels use the array methods (x.sum, x.max, ...): the same on NumPy and CuPy, and without the Python
 # wrapper layer of np.sum & co. (half the per-call cost on small arrays).
 
 
-@register("Sum", shape=_reduction_shape_fn(NUMERIC_TYPES), grad=_sum_grad)
+@register("Sum", shape=_reduction_shape_fn(NUMERIC_TYPES), grad=_sum_grad, const_value=_fold_reduction(np.sum))
 def _sum_kernel(ctx, x, axes, keep_dims=False):
     return x.sum(axis=_axes(axes), dtype=x.dtype, keepdims=keep_dims)
 
@@ -238,17 +250,18 @@ def _mean_kernel(ctx, x, axes, keep_dims=False):
     return x.sum(axis=ax, keepdims=keep_dims, dtype=x.dtype) / n
 
 
-@register("Max", shape=_reduction_shape_fn(REAL_TYPES), grad=_min_or_max_grad)
+@register("Max", shape=_reduction_shape_fn(REAL_TYPES), grad=_min_or_max_grad, const_value=_fold_reduction(np.max))
 def _max_kernel(ctx, x, axes, keep_dims=False):
     return x.max(axis=_axes(axes), keepdims=keep_dims)
 
 
-@register("Min", shape=_reduction_shape_fn(REAL_TYPES), grad=_min_or_max_grad)
+@register("Min", shape=_reduction_shape_fn(REAL_TYPES), grad=_min_or_max_grad, const_value=_fold_reduction(np.min))
 def _min_kernel(ctx, x, axes, keep_dims=False):
     return x.min(axis=_axes(axes), keepdims=keep_dims)
 
 
-@register("Prod", shape=_reduction_shape_fn(NUMERIC_TYPES), grad=_prod_grad)
+@register("Prod", shape=_reduction_shape_fn(NUMERIC_TYPES), grad=_prod_grad,
+          const_value=_fold_reduction(np.prod))
 def _prod_kernel(ctx, x, axes, keep_dims=False):
     return x.prod(axis=_axes(axes), keepdims=keep_dims, dtype=x.dtype)
 
@@ -466,3 +479,168 @@ def norm(tensor, ord="euclidean", axis=None, keepdims=None, name=None, keep_dims
         if not keepdims:
             result = array_ops.squeeze(result, ax)
         return result
+
+
+# -- scans and segment sums ---------------------------------------------------------------------------
+
+
+def _scan_shape(inputs, attrs):
+    x, axis = inputs
+    check_dtype(x, NUMERIC_TYPES)
+    a = constant_value(axis)
+    if a is not None and x.shape.ndims is not None and not -builtins.max(x.shape.ndims, 1) <= int(a) < \
+            builtins.max(x.shape.ndims, 1):
+        raise ValueError(f"axis {int(a)} is out of range for a tensor of rank {x.shape.ndims}")
+    return [(x.shape, x.dtype.base_dtype)]
+
+
+def _scan(xp, fn, x, axis, exclusive, reverse):
+    if reverse:
+        x = xp.flip(x, axis)
+    out = fn(x, axis=axis, dtype=x.dtype)
+    if exclusive and x.shape[axis]:
+        ident = 0 if fn is xp.cumsum else 1
+        first = xp.full_like(xp.take(x, [0], axis=axis), ident)
+        out = xp.concatenate([first, xp.take(out, xp.arange(x.shape[axis] - 1), axis=axis)], axis=axis)
+    if reverse:
+        out = xp.flip(out, axis)
+    return out
+
+
+def _cumsum_grad(op, grad):
+    return [cumsum(grad, op.inputs[1], exclusive=op.get_attr("exclusive"), reverse=not op.get_attr("reverse")),
+            None]
+
+
+def _cumprod_grad(op, grad):
+    x, axis = op.inputs
+    ex, rev = op.get_attr("exclusive"), op.get_attr("reverse")
+    prod = cumprod(x, axis, exclusive=ex, reverse=rev)
+    out = cumsum(prod * grad, axis, exclusive=ex, reverse=not rev)
+    return [out / x, None]
+
+
+@register("Cumsum", shape=_scan_shape, grad=_cumsum_grad)
+def _cumsum_kernel(ctx, x, axis, exclusive=False, reverse=False):
+    return _scan(ctx.xp, ctx.xp.cumsum, x, int(axis), exclusive, reverse)
+
+
+@register("Cumprod", shape=_scan_shape, grad=_cumprod_grad)
+def _cumprod_kernel(ctx, x, axis, exclusive=False, reverse=False):
+    return _scan(ctx.xp, ctx.xp.cumprod, x, int(axis), exclusive, reverse)
+
+
+def cumsum(x, axis=0, exclusive=False, reverse=False, name=None) -> Tensor:
+    """Running sum along `axis`; `exclusive` leaves out the current element, `reverse` runs from the end."""
+    return build_op("Cumsum", "Cumsum", name, [(x, "x", None, None), (axis, "axis", None, dtypes.int32)],
+                    {"exclusive": bool(exclusive), "reverse": bool(reverse)})
+
+
+def cumprod(x, axis=0, exclusive=False, reverse=False, name=None) -> Tensor:
+    """Running product along `axis` (see cumsum)."""
+    return build_op("Cumprod", "Cumprod", name, [(x, "x", None, None), (axis, "axis", None, dtypes.int32)],
+                    {"exclusive": bool(exclusive), "reverse": bool(reverse)})
+
+
+def scatter_add_into(xp, out, idx, vals):
+    """out[idx] += vals with duplicates accumulated (NumPy's add.at; cupyx.scatter_add on GPUs)."""
+    if xp is np:
+        np.add.at(out, idx, vals)
+    else:
+        import cupyx
+
+        cupyx.scatter_add(out, idx, vals)
+    return out
+
+
+def _segment_ids_check(ctx, ids, n):
+    if ids.size:
+        hi = int(ids.max())
+        if hi >= n:
+            raise errors.InvalidArgumentError(None, ctx.op, f"segment_ids contains {hi}, which is outside the range "
+                                                            f"[0, {n}) of num_segments")
+
+
+def _unsorted_segment_shape(inputs, attrs):
+    data, ids, num = inputs
+    check_dtype(ids, ("int32", "int64"), "segment_ids")
+    n = constant_value(num)
+    if data.shape.ndims is None or ids.shape.ndims is None:
+        return [(TensorShape(None), data.dtype.base_dtype)]
+    k = ids.shape.ndims
+    if not data.shape[:k].is_compatible_with(ids.shape):
+        raise ValueError(f"segment_ids shape {ids.shape} must be a prefix of data shape {data.shape}")
+    return [([None if n is None else int(n)] + data.shape.as_list()[k:], data.dtype.base_dtype)]
+
+
+def _gather_drop_negatives(params, ids):
+    """gather(params, ids) with rows for negative ids set to zero (the gradient of segment sums)."""
+    from . import array_ops
+
+    gathered = array_ops.gather(params, maximum(ids, array_ops.zeros_like(ids)))
+    keep = greater_equal(ids, array_ops.zeros_like(ids))
+    if gathered.shape.ndims is None or ids.shape.ndims is None:
+        raise ValueError("the gradient of unsorted_segment_sum needs inputs of known rank")
+    extra = gathered.shape.ndims - ids.shape.ndims
+    if extra:
+        keep = array_ops.expand_dims(keep, -1) if extra == 1 else array_ops.reshape(
+            keep, array_ops.concat([array_ops.shape(ids), [1] * extra], 0))
+    return array_ops.where_v2(keep, gathered, array_ops.zeros_like(gathered))
+
+
+@register("UnsortedSegmentSum", shape=_unsorted_segment_shape,
+          grad=lambda op, g: [_gather_drop_negatives(g, op.inputs[1]), None, None])
+def _unsorted_segment_sum_kernel(ctx, data, ids, num):
+    xp = ctx.xp
+    n = int(num)
+    _segment_ids_check(ctx, ids, n)
+    inner = data.shape[ids.ndim:]
+    out = xp.zeros((n,) + inner, dtype=data.dtype)
+    flat = ids.reshape(-1)
+    vals = data.reshape((flat.shape[0],) + inner)
+    keep = flat >= 0
+    if not bool(keep.all()):
+        flat, vals = flat[keep], vals[keep]
+    return scatter_add_into(xp, out, flat, vals)
+
+
+def unsorted_segment_sum(data, segment_ids, num_segments, name=None) -> Tensor:
+    """out[i] = Σ data[j] over j with segment_ids[j] == i (ids in any order; negative ids are dropped)."""
+    return build_op("UnsortedSegmentSum", "UnsortedSegmentSum", name,
+                    [(data, "data", None, None), (segment_ids, "segment_ids", None, None),
+                     (num_segments, "num_segments", None, None)])
+
+
+def _segment_shape(inputs, attrs):
+    data, ids = inputs
+    check_dtype(ids, ("int32", "int64"), "segment_ids")
+    if ids.shape.ndims not in (None, 1):
+        raise ValueError(f"segment_ids should be a vector, got shape {ids.shape}")
+    if data.shape.ndims is None:
+        return [(TensorShape(None), data.dtype.base_dtype)]
+    return [([None] + data.shape.as_list()[1:], data.dtype.base_dtype)]
+
+
+@register("SegmentSum", shape=_segment_shape, grad=lambda op, g: [_segment_sum_grad(op, g), None])
+def _segment_sum_kernel(ctx, data, ids):
+    xp = ctx.xp
+    if ids.shape[0] != data.shape[0]:
+        raise errors.InvalidArgumentError(None, ctx.op, f"segment_ids should be the same size as dimension 0 of "
+                                                        f"input: {ids.shape[0]} vs {data.shape[0]}")
+    if ids.size and (bool((ids[1:] < ids[:-1]).any()) or int(ids[0]) < 0):
+        raise errors.InvalidArgumentError(None, ctx.op, "segment ids are not increasing (or are negative)")
+    n = int(ids[-1]) + 1 if ids.size else 0
+    out = xp.zeros((n,) + data.shape[1:], dtype=data.dtype)
+    return scatter_add_into(xp, out, ids, data)
+
+
+def _segment_sum_grad(op, grad):
+    from . import array_ops
+
+    return array_ops.gather(grad, op.inputs[1])
+
+
+def segment_sum(data, segment_ids, name=None) -> Tensor:
+    """out[i] = Σ data[j] over j with segment_ids[j] == i; ids sorted ascending, output has max(id)+1 rows."""
+    return build_op("SegmentSum", "SegmentSum", name,
+                    [(data, "data", None, None), (segment_ids, "segment_ids", None, None)])

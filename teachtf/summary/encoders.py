@@ -191,9 +191,12 @@ def tensor_from_proto(t) -> np.ndarray:
     npdt = np.dtype(_dtypes.as_dtype(name).as_numpy_dtype)
     if t.tensor_content:
         return np.frombuffer(t.tensor_content, dtype=npdt.newbyteorder("<")).astype(npdt).reshape(dims)
-    field = {"float32": "float_val", "float64": "double_val", "float16": "half_val", "int64": "int64_val",
-             "bool": "bool_val"}.get(name, "int_val")
-    vals = np.array(list(getattr(t, field)), dtype=npdt)
+    if name == "float16":  # half_val holds the IEEE bit patterns
+        vals = np.array(list(t.half_val), dtype=np.uint16).view(np.float16)
+    else:
+        field = {"float32": "float_val", "float64": "double_val", "int64": "int64_val",
+                 "bool": "bool_val"}.get(name, "int_val")
+        vals = np.array(list(getattr(t, field)), dtype=npdt)
     n = int(np.prod(dims)) if dims else 1
     if vals.size == n:
         return vals.reshape(dims)

@@ -227,6 +227,8 @@ class CheckpointSaverHook(SessionRunHook):
             self._save(session, last_step)
         for listener in self._listeners:
             listener.end(session, last_step)
+        if self._summary_writer is not None:
+            self._summary_writer.flush()
 
     def _save(self, session, step) -> bool:
         _log.info("Saving checkpoints for %d into %s.", step, self._save_path)

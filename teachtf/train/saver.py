@@ -208,23 +208,26 @@ class Saver:
         keys = list(refs)
         vars_ = list(refs.values())
         with _graph.name_scope(self._name, "save"):
-            default = constant(self._filename or "model", name="filename/input")
-            name = placeholder_with_default(default, shape=(), name="filename")
-            filename_tensor = placeholder_with_default(name, shape=(), name="Const")
-            save_op = save_v2(filename_tensor, keys, [""] * len(keys), vars_)
-            with graph.control_dependencies([save_op]):
-                save_tensor = identity(filename_tensor, name="control_dependency")
-            shapes = [v.shape for v in vars_]
-            restored = restore_v2(filename_tensor, keys, [""] * len(keys), [v.dtype.base_dtype for v in vars_],
-                                  shapes, self._reshape)
+            # File I/O runs on the CPU; each assignment runs where its variable lives.
+            with graph.device("/device:CPU:0"):
+                default = constant(self._filename or "model", name="filename/input")
+                name = placeholder_with_default(default, shape=(), name="filename")
+                filename_tensor = placeholder_with_default(name, shape=(), name="Const")
+                save_op = save_v2(filename_tensor, keys, [""] * len(keys), vars_)
+                with graph.control_dependencies([save_op]):
+                    save_tensor = identity(filename_tensor, name="control_dependency")
+                restored = restore_v2(filename_tensor, keys, [""] * len(keys), [v.dtype.base_dtype for v in vars_],
+                                      [v.shape for v in vars_], self._reshape)
             assigns = []
             for ref, value in zip(vars_, restored):
-                validate = ref.shape.is_fully_defined()
-                if self._reshape and validate:
-                    value = array_ops.reshape(value, ref.shape.as_list())
-                assigns.append(state_ops.assign(ref, value, validate_shape=validate and not self._reshape,
-                                                name="Assign"))
-            restore_op = group(*assigns, name="restore_all")
+                with graph.device(None), graph.device(ref.op.device or None):
+                    validate = ref.shape.is_fully_defined()
+                    if self._reshape and validate:
+                        value = array_ops.reshape(value, ref.shape.as_list())
+                    assigns.append(state_ops.assign(ref, value, validate_shape=validate and not self._reshape,
+                                                    name="Assign"))
+            with graph.device("/device:CPU:0"):
+                restore_op = group(*assigns, name="restore_all")
         return SaverDef(filename_tensor.name, save_tensor.name, restore_op.name, self._max_to_keep, self._sharded,
                         self._keep_checkpoint_every_n_hours, SaverDef.V2)
 

@@ -83,9 +83,7 @@ def _build(op_type, refs, scalars, grad, name, **flags):
 def _apply_gradient_descent(ctx, var, alpha, delta, use_locking=False):
     w = ctx.read_var(var)
     _check_runtime(ctx, w, delta, ("alpha",), (alpha,))
-    w_new = delta * -alpha  # −α·δ then + w: identical to w − α·δ, with one temporary
-    w_new += w
-    w = w_new
+    w = w - alpha * delta
     _write(ctx, var, w)
     return w
 

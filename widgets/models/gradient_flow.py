@@ -199,7 +199,7 @@ class GradientFlowModel(FrameModel):
                     grads = tf.gradients(ys, [ins[i] for i in diff], grad_ys=seeds)
                     for i, g in zip(diff, grads):
                         contrib_t[(op.name, i)] = g if g is not None else tf.zeros_like(ins[i])
-                        same = tuple(op.inputs[i].shape.as_list() or []) == tuple(op.outputs[0].shape.as_list() or [])
+                        same = self.values[op.inputs[i].name].shape == self.values[op.outputs[0].name].shape
                         if op.type in ELEMENTWISE and len(op.outputs) == 1 and same:
                             loc = tf.gradients(rebuilt.outputs[0], ins[i],
                                                grad_ys=tf.ones_like(rebuilt.outputs[0]))[0]
@@ -264,6 +264,8 @@ class GradientFlowModel(FrameModel):
         sizes = {n: mean_abs(g) for n, g in self.gradients.items()}
         largest = max(sizes.values(), default=0.0)
         for op in self.sources:
+            if op.type not in ("VariableV2", "Variable", "VarHandleOp"):
+                continue  # placeholders (inputs, labels) are not trained: their gradient is no warning sign
             name = op.outputs[0].name
             g = self.gradients.get(name)
             if g is None:

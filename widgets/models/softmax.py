@@ -96,22 +96,31 @@ class SoftmaxModel(FrameModel):
     def scale_arrays(self):
         return [self.rows[k] for k in ("z", "z_t", "shifted", "log_p", "grad_zt", "grad_z")]
 
-    def _row_grid(self, key: str, label: str, current: bool) -> Grid:
+    def _row_grid(self, key: str, label: str, state: str) -> Grid:
+        """One pipeline row; state is "done", "current" or "pending" (drawn empty, so nothing moves)."""
+        k = self.z.size
         values = self.rows[key]
         if values.ndim == 0:
-            values = np.where(np.arange(self.z.size) == self.label, values, np.nan)
-            text = {(0, c): "" for c in range(self.z.size) if c != self.label}
+            values = np.where(np.arange(k) == self.label, values, np.nan)
+            text = {(0, c): "" for c in range(k) if c != self.label}
         else:
             text = {}
-        marks = {"current": np.ones((1, self.z.size), bool)} if current else {}
+        marks = {}
+        if state == "current":
+            marks["current"] = np.ones((1, k), bool)
+        elif state == "pending":
+            marks["pending"] = np.ones((1, k), bool)
+            values = np.zeros(k)
+            text = {(0, c): "" for c in range(k)}
         colored = key not in ("exp", "p", "naive_exp", "loss")
-        return Grid(f"{label} [{self.z.size}]", values.reshape(1, -1), marks, text, colored=colored)
+        return Grid(f"{label} [{k}]", values.reshape(1, -1), marks, text, colored=colored)
 
     def _frame(self, step: int) -> Frame:
         r = self.rows
         t = fmt(self.temperature)
         lab = self.label
-        grids = [self._row_grid(key, label, k == step) for k, (key, label) in enumerate(ROWS[:step + 1])]
+        grids = [self._row_grid(key, label, "current" if k == step else "done" if k < step else "pending")
+                 for k, (key, label) in enumerate(ROWS)]
 
         def vec(key):
             return "[" + ", ".join(fmt(v) for v in r[key]) + "]"

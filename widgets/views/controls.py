@@ -7,9 +7,9 @@ import ipywidgets as W
 SMALL = {"style": {"description_width": "initial"}}
 
 
-def int_slider(description: str, value: int, lo: int, hi: int, width: str = "190px") -> W.IntSlider:
+def int_slider(description: str, value: int, lo: int, hi: int, width: str = "250px") -> W.IntSlider:
     return W.IntSlider(value=value, min=lo, max=max(hi, value), description=description, continuous_update=False,
-                       layout=W.Layout(width=width), **SMALL)
+                       layout=W.Layout(width=width), style={"description_width": "85px"})
 
 
 def dropdown(description: str, options, value, width: str = "190px") -> W.Dropdown:

@@ -87,15 +87,17 @@ class ConvolutionExplorer(Explorer):
             "kernel": W.Dropdown(options=kernels, value=v["kernel"], description="kernel",
                                  layout=W.Layout(width="190px"), **_SMALL),
             "kernel_size": _slider("kernel size", v["kernel_size"], 1, max(5, v["kernel_size"])),
-            "stride": _slider("stride", v["stride"], 1, 3, "150px"),
-            "dilation": _slider("dilation", v["dilation"], 1, 3, "150px"),
+            "stride": _slider("stride", v["stride"], 1, 3, "230px"),
+            "dilation": _slider("dilation", v["dilation"], 1, 3, "230px"),
             "padding": W.ToggleButtons(options=["SAME", "VALID"], value=v["padding"], description="padding",
                                        style={"button_width": "60px", "description_width": "initial"}),
             "bias": W.FloatText(value=v["bias"], description="bias", step=0.5, layout=W.Layout(width="130px"),
                                 **_SMALL),
-            "mode": W.ToggleButtons(options=[("forward", "forward"), ("backward dL/dx, dL/dw", "backward"),
+            "mode": W.ToggleButtons(options=[("forward", "forward"), ("backward", "backward"),
                                              ("weight sharing", "sharing")], value=v["mode"], description="mode",
-                                    style={"button_width": "150px", "description_width": "initial"}),
+                                    tooltips=["y = x ⊛ w, cell by cell", "dL/dx and dL/dw for an upstream dL/dy",
+                                              "every input cell one weight touches"],
+                                    style={"button_width": "125px", "description_width": "initial"}),
         }
         if fixed_input:
             controls["size"].disabled = True

@@ -47,6 +47,8 @@ class GradientFlow(Explorer):
         self.flags = W.HTML()
         self._cached_model = None
         super().__init__(hide_controls, start_frame)
+        self.panels.layout.height = "260px"  # room for one value grid; stepping never changes the layout
+        self.panels.layout.overflow = "auto"
         self.children = self.children[:5] + (self.viewer, self.flags) + self.children[5:]
 
     def _build_controls(self):
@@ -150,6 +152,14 @@ class GradientFlow(Explorer):
                     edges.setdefault((e.src, e.dst), {}).update(label=label,
                                                                 color=_FWD if step.phase == "forward" else _BWD)
         return nodes, edges
+
+    def to_figure(self, frame: int | None = None):
+        """A static matplotlib Figure of the drawing as styled for a frame (default: the one on screen)."""
+        index = self.player.value if frame is None else frame
+        self.viewer.set_styles(*self.styles(index))
+        fig = self.viewer.to_figure()
+        fig.suptitle(self.model.frames[index].caption, fontsize=9)
+        return fig
 
     def _source_reached(self, node_id: str, done_bwd: set) -> bool:
         """A variable/placeholder shows its gradient once every op it feeds has been processed backward."""

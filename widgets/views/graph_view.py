@@ -9,6 +9,7 @@ import numpy as np
 
 from teachtf.ext.graph_drawing import GraphDrawing, dot_available, shape_label
 
+from ..models.gradient_flow import summarize
 from .controls import SMALL
 
 
@@ -34,14 +35,17 @@ class GraphViewer(W.VBox):
 
     collapse_scopes: draw each name scope as one node unless opened in "open scopes".
     engine: "auto" (graphviz's dot when installed, else the built-in layout), "dot" or "python".
+    session (and feed_dict): when given, each op shows its forward value (ops that change state are
+    never run, and values that cannot be computed, e.g. unfed placeholders, are left out).
     """
 
     def __init__(self, graph=None, fetches=None, collapse_scopes: bool = True, expanded=(), engine: str = "auto",
-                 hide_controls=(), title: str = "Graph viewer"):
+                 hide_controls=(), title: str = "Graph viewer", session=None, feed_dict=None):
         import teachtf as tf
 
         self.graph = graph if graph is not None else (None if fetches is not None else tf.get_default_graph())
         self.fetches = fetches
+        self.session, self.feed_dict = session, feed_dict
         self.node_styles: dict = {}
         self.edge_styles: dict = {}
         self.controls = {
@@ -107,7 +111,35 @@ class GraphViewer(W.VBox):
         return self._drawing
 
     def svg(self) -> str:
-        return self._drawing.to_svg(self.node_styles, self.edge_styles, self.controls["engine"].value)
+        styles = {k: dict(v) for k, v in self.node_styles.items()}
+        for node_id, text in self.node_values().items():
+            st = styles.setdefault(node_id, {})
+            st["extra"] = ["= " + text] + list(st.get("extra", []))
+        return self._drawing.to_svg(styles, self.edge_styles, self.controls["engine"].value)
+
+    def node_values(self) -> dict[str, str]:
+        """Node id -> a short text of its forward value (empty without a session)."""
+        if self.session is None:
+            return {}
+        tensors = {}
+        for node_id, node in self._drawing.nodes.items():
+            if node.kind == "scope":
+                continue
+            op = self._drawing.graph.get_operation_by_name(node_id) if node.kind == "variable" else node.ops[0]
+            stateful = op._opdef is not None and op._opdef.stateful and node.kind != "variable"
+            if not op.outputs or stateful or op.outputs[0].dtype.base_dtype.name == "string":
+                continue
+            tensors[node_id] = op.outputs[0]
+        try:
+            values = self.session.run(tensors, self.feed_dict)
+        except Exception:  # noqa: BLE001 - some value is not computable (unfed, uninitialised): go one by one
+            values = {}
+            for node_id, t in tensors.items():
+                try:
+                    values[node_id] = self.session.run(t, self.feed_dict)
+                except Exception:  # noqa: BLE001 - leave this one out
+                    continue
+        return {k: summarize(v, limit=4) for k, v in values.items()}
 
     def redraw(self) -> None:
         self._drawing = GraphDrawing(self.graph, self.fetches, self.controls["collapse"].value,

@@ -40,6 +40,7 @@ class OptimizerRace(Explorer):
         self._png_key = None
         self._png = b""
         super().__init__(hide_controls, start_frame)
+        self.panels.layout.display = "none"  # the race draws a map and a table instead of grids
         self.children = self.children[:5] + (W.HBox([self.map, self.table]),) + self.children[5:]
 
     def _build_controls(self):

@@ -18,7 +18,7 @@ class Player(W.HBox):
     def __init__(self, max_frame: int = 0, interval_ms: int = 600):
         interval_ms = interval_ms if interval_ms in dict(SPEEDS).values() else 600
         self.play = W.Play(value=0, min=0, max=max_frame, step=1, interval=interval_ms, repeat=False,
-                           description="play", layout=W.Layout(width="110px"))
+                           show_repeat=False, description="play", layout=W.Layout(width="120px"))
         self.slider = W.IntSlider(value=0, min=0, max=max_frame, description="step", continuous_update=True,
                                   readout=True, layout=W.Layout(width="360px"))
         self._link = W.jslink((self.play, "value"), (self.slider, "value"))

@@ -42,8 +42,8 @@ class PoolingExplorer(Explorer):
             "size": int_slider("input size", v["size"], 2, 12),
             "channels": int_slider("channels", v["channels"], 1, 3),
             "kind": toggles("pooling", KINDS, v["kind"]),
-            "ksize": int_slider("window", v["ksize"], 1, 4, "160px"),
-            "stride": int_slider("stride", v["stride"], 1, 4, "160px"),
+            "ksize": int_slider("window", v["ksize"], 1, 4, "230px"),
+            "stride": int_slider("stride", v["stride"], 1, 4, "230px"),
             "padding": toggles("padding", ["SAME", "VALID"], v["padding"]),
             "mode": toggles("mode", [("forward", "forward"), ("backward routing", "backward")], v["mode"], "130px"),
         }

@@ -87,15 +87,14 @@ class SoftmaxExplorer(Explorer):
 
     def _extra_html(self, frame) -> str:
         m = self.model
-        if frame.cell[0] < [k for k, _ in ROWS].index("p"):
-            return '<div class="ttf-bars" style="height:0"></div>'
+        revealed = frame.cell[0] >= [k for k, _ in ROWS].index("p")
         names = self._class_names or [f"class {i}" for i in range(m.z.size)]
         bars = []
-        for i, p in enumerate(m.probabilities):
+        for i, p in enumerate(m.probabilities if revealed else np.zeros(m.z.size)):
             color = "#2e7d32" if i == m.label else "#1e88e5"
             bars.append(f'<div style="display:flex;align-items:center;gap:6px;font:11px monospace">'
                         f'<span style="width:110px;text-align:right">{html.escape(names[i])}</span>'
                         f'<span class="ttf-bar" data-p="{p:.6g}" style="display:inline-block;height:12px;'
                         f'width:{max(1, int(round(300 * p)))}px;background:{color}"></span>'
-                        f'<span>{fmt(p, 3)}</span></div>')
+                        f'<span>{fmt(p, 3) if revealed else "p = ?"}</span></div>')
         return f'<div class="ttf-bars" style="margin:4px 0">{"".join(bars)}</div>'

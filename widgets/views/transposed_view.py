@@ -53,7 +53,7 @@ class TransposedConvExplorer(Explorer):
             "size": int_slider("input size", v["size"], 1, 5),
             "kernel": dropdown("kernel", kernels, v["kernel"]),
             "kernel_size": int_slider("kernel size", v["kernel_size"], 1, 4),
-            "stride": int_slider("stride", v["stride"], 1, 3, "160px"),
+            "stride": int_slider("stride", v["stride"], 1, 3, "230px"),
             "padding": toggles("padding", ["SAME", "VALID"], v["padding"]),
             "output_size": dropdown("output size", sizes, out, "150px"),
         }

@@ -36,8 +36,8 @@ class UnpoolingExplorer(Explorer):
             "input": dropdown("input", list(INPUT_PRESETS) + (["custom"] if fixed else []), v["input"]),
             "size": int_slider("input size", v["size"], 2, 10),
             "channels": int_slider("channels", v["channels"], 1, 3),
-            "ksize": int_slider("window", v["ksize"], 1, 4, "160px"),
-            "stride": int_slider("stride", v["stride"], 1, 4, "160px"),
+            "ksize": int_slider("window", v["ksize"], 1, 4, "230px"),
+            "stride": int_slider("stride", v["stride"], 1, 4, "230px"),
             "padding": toggles("padding", ["SAME", "VALID"], v["padding"]),
         }
         controls["size"].disabled = controls["channels"].disabled = fixed

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 
 from ...framework import dtypes
-from ...ops import init_ops
+from ...ops import init_ops, random_ops
 
 _MODES = ("FAN_IN", "FAN_OUT", "FAN_AVG")
 
@@ -30,7 +30,6 @@ def _contrib_fans(shape) -> tuple:
 class VarianceScalingInitializer(init_ops.Initializer):
     """stddev √(factor / n), n = fan_in, fan_out or their mean: U(±√(3·factor/n)) when `uniform`, else a
     truncated normal with stddev √(1.3·factor/n) (1.3 makes up for the truncation at 2σ)."""
-
     def __init__(self, factor=2.0, mode="FAN_IN", uniform=False, seed=None, dtype=dtypes.float32):
         dtype = dtypes.as_dtype(dtype)
         if not dtype.is_floating:
@@ -40,8 +39,6 @@ class VarianceScalingInitializer(init_ops.Initializer):
         self.factor, self.mode, self.uniform, self.seed, self.dtype = float(factor), mode, uniform, seed, dtype
 
     def __call__(self, shape, dtype=None, partition_info=None):
-        from ...ops import random_ops
-
         dtype = dtypes.as_dtype(dtype if dtype is not None else self.dtype)
         if not dtype.is_floating:
             raise TypeError("Cannot create initializer for non-floating point type.")

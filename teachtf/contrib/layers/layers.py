@@ -17,9 +17,13 @@ from ...layers import convolutional as conv_layers
 from ...layers import core as core_layers
 from ...layers.normalization import moving_average_updates, normalize_batch
 from ...layers.utils import normalize_padding, normalize_tuple, smart_select, static_bool
-from ...ops import init_ops
+from ...ops import init_ops, pool_ops
 from ...ops.constant_op import convert_to_tensor
+from ...ops.control_flow_ops import identity
+from ...ops.conv_ops import bias_add as nn_bias_add
 from ...ops.nn_activations import relu
+from ...ops.nn_normalization import batch_normalization, moments
+from ...train.moving_averages import assign_moving_average
 from .arg_scope import add_arg_scope
 from .initializers import xavier_initializer
 
@@ -55,7 +59,6 @@ def _with_model_collections(collections):
 
 def _renaming_getter(rename):
     """A custom getter giving the tf.layers variables contrib's names (kernel → weights, bias → biases)."""
-
     def renaming_getter(getter, name, *args, **kwargs):
         parts = name.split("/")
         parts[-1] = rename.get(parts[-1], parts[-1])
@@ -195,8 +198,6 @@ conv2d_transpose = convolution2d_transpose
 
 
 def _pool(pool_name, default_scope, inputs, kernel_size, stride, padding, data_format, outputs_collections, scope):
-    from ...ops import pool_ops
-
     if data_format not in (DATA_FORMAT_NHWC, DATA_FORMAT_NCHW):
         raise ValueError("data_format has to be either NCHW or NHWC.")
     kh, kw = normalize_tuple(kernel_size, 2, "kernel_size")
@@ -306,7 +307,6 @@ def batch_norm(inputs, decay=0.999, center=True, scale=False, epsilon=0.001, act
             updates = _batch_norm_updates(moving_mean, moving_variance, mean, variance, decay, is_training,
                                           zero_debias_moving_mean)
             if updates_collections is None:
-                from ...ops.control_flow_ops import identity
 
                 with _graph.control_dependencies(updates):
                     outputs = identity(outputs)
@@ -321,7 +321,6 @@ def batch_norm(inputs, decay=0.999, center=True, scale=False, epsilon=0.001, act
 def _batch_norm_updates(moving_mean, moving_variance, mean, variance, decay, is_training, zero_debias):
     if not zero_debias:
         return moving_average_updates(moving_mean, moving_variance, mean, variance, decay, is_training)
-    from ...train.moving_averages import assign_moving_average
 
     dt = moving_mean.dtype.base_dtype
     rate = smart_select(is_training, lambda: convert_to_tensor(decay, dtype=dt),
@@ -340,8 +339,6 @@ def layer_norm(inputs, center=True, scale=True, activation_fn=None, reuse=None, 
                scope=None) -> Tensor:
     """Normalizes each example over axes begin_norm_axis… with its own mean and variance (ε = 1e-12), then
     scales by `LayerNorm/gamma` and shifts by `LayerNorm/beta` (shape inputs.shape[begin_params_axis:])."""
-    from ...ops.nn_normalization import batch_normalization, moments
-
     with variable_scope(scope, "LayerNorm", [inputs], reuse=reuse) as sc:
         inputs = convert_to_tensor(inputs)
         rank = inputs.shape.ndims
@@ -380,8 +377,6 @@ def bias_add(inputs, activation_fn=None, initializer=init_ops.zeros_initializer(
              variables_collections=None, outputs_collections=None, trainable=True, data_format=DATA_FORMAT_NHWC,
              scope=None) -> Tensor:
     """inputs + `BiasAdd/biases` along the channel axis."""
-    from ...ops.conv_ops import bias_add as nn_bias_add
-
     with variable_scope(scope, "BiasAdd", [inputs], reuse=reuse) as sc:
         inputs = convert_to_tensor(inputs)
         axis = 1 if data_format == DATA_FORMAT_NCHW else -1

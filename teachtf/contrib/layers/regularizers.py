@@ -10,7 +10,10 @@ import numbers
 
 from ...framework import graph as _graph
 from ...framework.graph import GraphKeys
-from ...ops.constant_op import convert_to_tensor
+from ...ops.constant_op import constant, convert_to_tensor
+from ...ops.math_ops import abs as abs_
+from ...ops.math_ops import add_n, multiply, reduce_sum
+from ...ops.nn_misc import l2_loss
 
 
 def _check_scale(scale):
@@ -25,9 +28,6 @@ def _check_scale(scale):
 
 def l1_regularizer(scale, scope=None):
     """w ↦ scale·Σ|w|."""
-    from ...ops.math_ops import abs as abs_
-    from ...ops.math_ops import multiply, reduce_sum
-
     if not _check_scale(scale):
         return lambda _: None
 
@@ -41,9 +41,6 @@ def l1_regularizer(scale, scope=None):
 
 def l2_regularizer(scale, scope=None):
     """w ↦ scale·Σw²/2 (= scale·tf.nn.l2_loss(w))."""
-    from ...ops.math_ops import multiply
-    from ...ops.nn_misc import l2_loss
-
     if not _check_scale(scale):
         return lambda _: None
 
@@ -57,8 +54,6 @@ def l2_regularizer(scale, scope=None):
 
 def sum_regularizer(regularizer_list, scope=None):
     """The sum of several regularizers (None entries and None penalties are skipped); None if the list is empty."""
-    from ...ops.math_ops import add_n
-
     regularizer_list = [r for r in regularizer_list if r is not None]
     if not regularizer_list:
         return None
@@ -86,9 +81,6 @@ def l1_l2_regularizer(scale_l1=1.0, scale_l2=1.0, scope=None):
 def apply_regularization(regularizer, weights_list=None):
     """Sums regularizer(w) over `weights_list` (default: the WEIGHTS collection), adds the total to
     REGULARIZATION_LOSSES and returns it."""
-    from ...ops.constant_op import constant
-    from ...ops.math_ops import add_n
-
     if not weights_list:
         weights_list = _graph.get_collection(GraphKeys.WEIGHTS)
     if not weights_list:

@@ -1,1 +1,3 @@
-"""teachtf.examples.tutorials."""
+"""teachtf.examples.tutorials: `mnist` (input_data and the classic model)."""
+
+from . import mnist  # noqa: F401

@@ -18,7 +18,7 @@ import numpy as np
 from ....datasets import fallback as _fallback
 from ....datasets import idx as _idx
 from ....datasets.catalog import get_spec
-from ....datasets.loaders import _fallback_hint, _stand_in, locate_idx_files
+from ....datasets.loaders import fallback_hint, locate_idx_files, stand_in_dataset
 from ....datasets.locate import DatasetNotFoundError
 from ....framework import dtypes
 
@@ -170,7 +170,7 @@ def _dataset_name(train_dir, source_url) -> str:
 
 
 def _stand_in_arrays(spec, kinds, train_dir, one_hot, validation_size):
-    ds = _stand_in(spec, kinds, train_dir, verbose=True)
+    ds = stand_in_dataset(spec, kinds, train_dir, verbose=True)
     if ds is None:
         return None
     train_images, test_images = ds.train_images[..., None], ds.test_images[..., None]
@@ -202,7 +202,7 @@ def read_data_sets(train_dir, fake_data=False, one_hot=False, dtype=dtypes.float
     kinds = _fallback.normalize(fallback)
     try:
         files = locate_idx_files(spec, train_dir, download=False,
-                                 fallback_note="" if kinds else _fallback_hint(spec))
+                                 fallback_note="" if kinds else fallback_hint(spec))
     except DatasetNotFoundError:
         arrays = _stand_in_arrays(spec, kinds, train_dir, one_hot, validation_size)
         if arrays is None:
