@@ -17,7 +17,7 @@ def check_gradients(build, *arrays, delta=1e-6, rtol=1e-5, atol=1e-6, seed=0, de
     arrays = [np.array(a, dtype=np.float64) for a in arrays]  # contiguous copies: perturbed in place via reshape(-1)
     graph = tf.Graph()
     with graph.as_default():
-        ctx = tf.device(device) if device else _null()
+        ctx = tf.device(device) if device else _NullContext()
         with ctx:
             phs = [tf.placeholder(tf.float64, shape=a.shape) for a in arrays]
             y = build(*phs)
@@ -49,7 +49,7 @@ def check_gradients(build, *arrays, delta=1e-6, rtol=1e-5, atol=1e-6, seed=0, de
     return True
 
 
-class _null:
+class _NullContext:
     def __enter__(self):
         return None
 

@@ -143,3 +143,54 @@ def list_devices():
     for i in range(gpu_count()):
         out.append(gpu(i))
     return out
+
+
+# -- BLAS threads for CPU matmuls ------------------------------------------------------------------------------
+
+# Below this many multiply-adds a GEMM runs on one BLAS thread: waking OpenBLAS's thread pool costs far more
+# than such a product (measured on a busy 2-core machine: 784×10 products took 4-30 ms on 2 threads, 30 µs on 1).
+SMALL_MATMUL_MACS = 1 << 23
+
+# [set_num_threads(n) or None, the default thread count, the count now set]; filled on the first CPU matmul.
+_blas_threads: list = []
+
+
+def _init_blas_threads() -> None:
+    """Finds the BLAS libraries through threadpoolctl (optional); without it thread counts are left alone."""
+    try:
+        from threadpoolctl import ThreadpoolController
+
+        libs = ThreadpoolController().select(user_api="blas").lib_controllers
+    except Exception:  # ImportError, or a BLAS threadpoolctl cannot drive: keep BLAS's own threading
+        libs = []
+    default = max([lib.num_threads for lib in libs], default=1)
+    if not libs or default <= 1:
+        _blas_threads[:] = [None, 1, 1]
+        return
+
+    def set_threads(n: int) -> None:
+        for lib in libs:
+            lib.set_num_threads(n)
+
+    _blas_threads[:] = [set_threads, default, default]
+
+
+def cpu_matmul_threads(macs: int) -> None:
+    """Before a NumPy matmul of `macs` multiply-adds: one BLAS thread if it is small, the default count if not."""
+    if not _blas_threads:
+        _init_blas_threads()
+    state = _blas_threads
+    if state[0] is None:
+        return
+    want = 1 if macs < SMALL_MATMUL_MACS else state[1]
+    if want != state[2]:
+        state[0](want)
+        state[2] = want
+
+
+def restore_blas_threads() -> None:
+    """Gives BLAS its default thread count back (after a run), so NumPy code outside sessions is unaffected."""
+    state = _blas_threads
+    if state and state[2] != state[1]:
+        state[0](state[1])
+        state[2] = state[1]

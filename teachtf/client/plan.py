@@ -5,7 +5,9 @@ Session. Each step names its kernel, the integer value slots of its inputs and
 outputs, the variables it reads, the inputs it must move to its device, and the
 slots freed after it. Steps downstream of a `tf.cond` Switch are marked
 `cond`: at run time they check their inputs for DEAD (the untaken branch) and
-skip their kernel; every other step pays nothing for control flow.
+skip their kernel; every other step pays nothing for control flow. CPU
+constants (outside conds, without control inputs) get no step: their values sit
+in the plan's initial slot values.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ FETCH_SLOT, FETCH_VARIABLE, FETCH_OP = 0, 1, 2
 
 
 class Plan:
-    __slots__ = ("steps", "nslots", "feed_specs", "fetch_specs", "sig", "single", "version", "has_cond")
+    __slots__ = ("steps", "nslots", "initial", "feed_specs", "fetch_specs", "sig", "single", "version", "has_cond")
 
 
 class Step:
@@ -212,6 +214,7 @@ def build_plan(session, fetches, fkeys, internal=False) -> Plan:
     placed = {}
     may_be_dead = {}  # op -> whether its outputs can be DEAD in a run
     step_of = {}
+    prefilled = {}  # slot -> value of a constant, set before each run instead of by a step
     for op in order:
         od = op._opdef
         if od is None or od.is_variable:
@@ -282,6 +285,9 @@ def build_plan(session, fetches, fkeys, internal=False) -> Plan:
         st.nout = len(outs)
         st.free = []
         step_of[op] = st
+        if op._type == "Const" and dev.kind == "CPU" and not st.cond and not op._control_inputs:
+            prefilled[outs[0]] = st.kernel(st.ctx, **st.attrs)  # a CPU constant's value is the same every run
+            continue
         steps.append(st)
 
     # Control deadness travels through token slots, written only by steps that can be dead.
@@ -321,6 +327,9 @@ def build_plan(session, fetches, fkeys, internal=False) -> Plan:
     plan = Plan()
     plan.steps = steps
     plan.nslots = max(nslots, 1)  # ref and variable inputs point at slot 0 before being replaced
+    plan.initial = [None] * plan.nslots  # each run starts from a copy of these slot values
+    for s, value in prefilled.items():
+        plan.initial[s] = value
     plan.feed_specs = feed_specs
     plan.fetch_specs = fetch_specs
     plan.sig = sig

@@ -282,7 +282,7 @@ class BaseSession:
 
     def _execute(self, plan, feed_values, fkeys):
         """One run of `plan`; `feed_values` are aligned with `fkeys` (the plan's feed keys)."""
-        vals = [None] * plan.nslots
+        vals = plan.initial.copy()
         fed_vars = None
         if fkeys:
             for k, value, (slot, npdt, shape_check, var_key, tensor, is_str) in zip(fkeys, feed_values,
@@ -307,6 +307,7 @@ class BaseSession:
             finally:
                 self._pending = None
                 self._fed_vars = None
+                _backend.restore_blas_threads()
         if plan.single:
             return results[0]
         return _plan.rebuild(plan.sig, results)
@@ -347,7 +348,7 @@ class BaseSession:
     def _run_subplan(self, plan, feed_values) -> list:
         """Runs `plan` inside the current run (a tf.while_loop body): device values in and out, no host copies,
         writes stay in the current run's overlay."""
-        vals = [None] * plan.nslots
+        vals = plan.initial.copy()
         for value, spec in zip(feed_values, plan.feed_specs):
             if spec[0] is not None:
                 vals[spec[0]] = value

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import backend as _backend
 from ..framework import dtypes
 from ..framework import errors
 from ..framework import graph as _graph
@@ -142,6 +143,8 @@ def conv2d_nhwc(xp, x, f, strides, dilations, pads, out_hw):
     """out [n, oh, ow, o] = patches(x_pad) · f, one GEMM per batch chunk."""
     n = x.shape[0]
     kh, kw, c, o = f.shape
+    if xp is np:
+        _backend.cpu_matmul_threads(n * out_hw[0] * out_hw[1] * kh * kw * c * o)
     f2 = f.reshape(kh * kw * c, o)
     if (kh, kw) == (1, 1) and strides == (1, 1) and pads == ((0, 0), (0, 0)):
         return xp.matmul(x.reshape(-1, c), f2).reshape(n, out_hw[0], out_hw[1], o)
@@ -163,6 +166,8 @@ def conv2d_backprop_input_nhwc(xp, dy, f, in_shape, strides, dilations, pads):
     n, h, w, c = in_shape
     kh, kw, _, o = f.shape
     out_hw = dy.shape[1:3]
+    if xp is np:
+        _backend.cpu_matmul_threads(dy.size * kh * kw * c)
     if (kh, kw) == (1, 1) and strides == (1, 1) and pads == ((0, 0), (0, 0)):
         return xp.matmul(dy.reshape(-1, o), f.reshape(c, o).T).reshape(n, h, w, c)
     f_t = xp.ascontiguousarray(f.reshape(kh * kw, c, o).transpose(0, 2, 1))  # [kh·kw, o, c]
@@ -198,6 +203,8 @@ def conv2d_backprop_filter_nhwc(xp, x, dy, f_shape, strides, dilations, pads):
     n = x.shape[0]
     out_hw = dy.shape[1:3]
     k = kh * kw * c
+    if xp is np:
+        _backend.cpu_matmul_threads(dy.size * k)
     acc = None
     for sl in W.batch_chunks(n, out_hw[0] * out_hw[1] * k * x.itemsize):
         xpad = W.pad_plane(xp, x[sl], pads)

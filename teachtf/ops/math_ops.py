@@ -18,6 +18,7 @@ import builtins
 
 import numpy as np
 
+from .. import backend as _backend
 from ..framework import dtypes
 from ..framework import errors
 from ..framework import graph as _graph
@@ -1054,6 +1055,8 @@ def _matmul_kernel(ctx, a, b, transpose_a=False, transpose_b=False):
         a = xp.swapaxes(a, -1, -2)
     if transpose_b:
         b = xp.swapaxes(b, -1, -2)
+    if xp is np:
+        _backend.cpu_matmul_threads(builtins.max(a.size * b.shape[-1], b.size * a.shape[-2]))
     return xp.matmul(a, b)
 
 

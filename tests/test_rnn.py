@@ -1,0 +1,404 @@
+"""RNN cells and drivers: NumPy references, gradients, masking, bidirectional, variable names, bad input."""
+
+import os
+
+import numpy as np
+import pytest
+
+import teachtf as tf
+from gradcheck import check_gradients
+
+rnn_cell = tf.nn.rnn_cell
+RNG = np.random.default_rng(0)
+
+
+def sigmoid(x):
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+# ---- NumPy references, written for clarity -------------------------------------------------------------------
+
+def np_basic_rnn(x, h, k, b):
+    return np.tanh(np.concatenate([x, h], 1) @ k + b)
+
+
+def np_lstm(x, c, h, k, b, forget_bias=1.0, peep=None, clip=None, proj=None):
+    z = np.concatenate([x, h], 1) @ k + b
+    i, j, f, o = np.split(z, 4, axis=1)
+    if peep is not None:
+        w_f, w_i, w_o = peep
+        f, i = f + w_f * c, i + w_i * c
+    new_c = c * sigmoid(f + forget_bias) + sigmoid(i) * np.tanh(j)
+    if clip is not None:
+        new_c = np.clip(new_c, -clip, clip)
+    if peep is not None:
+        o = o + peep[2] * new_c
+    new_h = np.tanh(new_c) * sigmoid(o)
+    if proj is not None:
+        new_h = new_h @ proj
+    return new_c, new_h
+
+
+def np_gru(x, h, kg, bg, kc, bc):
+    r, u = np.split(sigmoid(np.concatenate([x, h], 1) @ kg + bg), 2, axis=1)
+    cand = np.tanh(np.concatenate([x, r * h], 1) @ kc + bc)
+    return u * h + (1 - u) * cand
+
+
+def run_with_weights(build, weights: dict, feed=None):
+    """Builds the graph, overwrites each variable (by name) with `weights`, and runs the fetches."""
+    fetches = build()
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        by_name = {v.op.name: v for v in tf.global_variables()}
+        for name, value in weights.items():
+            by_name[name].load(value, sess)
+        return sess.run(fetches, feed)
+
+
+def rand(*shape):
+    return RNG.standard_normal(shape) * 0.5
+
+
+# ---- cells ----------------------------------------------------------------------------------------------------
+
+def test_basic_rnn_cell_matches_numpy():
+    x, h, k, b = rand(3, 2), rand(3, 4), rand(6, 4), rand(4)
+    with tf.Graph().as_default():
+        out, state = run_with_weights(
+            lambda: rnn_cell.BasicRNNCell(4)(tf.constant(x), tf.constant(h)),
+            {"basic_rnn_cell/kernel": k, "basic_rnn_cell/bias": b})
+    np.testing.assert_allclose(out, np_basic_rnn(x, h, k, b), rtol=1e-10)
+    np.testing.assert_array_equal(out, state)
+
+
+@pytest.mark.parametrize("forget_bias", [1.0, 0.3])
+def test_basic_lstm_cell_matches_numpy(forget_bias):
+    x, c, h, k, b = rand(3, 2), rand(3, 4), rand(3, 4), rand(6, 16), rand(16)
+    with tf.Graph().as_default():
+        cell = rnn_cell.BasicLSTMCell(4, forget_bias=forget_bias)
+        assert cell.state_size == (4, 4) and cell.output_size == 4
+        out, state = run_with_weights(
+            lambda: cell(tf.constant(x), rnn_cell.LSTMStateTuple(tf.constant(c), tf.constant(h))),
+            {"basic_lstm_cell/kernel": k, "basic_lstm_cell/bias": b})
+    ref_c, ref_h = np_lstm(x, c, h, k, b, forget_bias)
+    np.testing.assert_allclose(state.c, ref_c, rtol=1e-10)
+    np.testing.assert_allclose(state.h, ref_h, rtol=1e-10)
+    np.testing.assert_allclose(out, ref_h, rtol=1e-10)
+
+
+def test_basic_lstm_cell_concatenated_state():
+    x, c, h, k, b = rand(2, 3), rand(2, 5), rand(2, 5), rand(8, 20), rand(20)
+    with tf.Graph().as_default():
+        cell = rnn_cell.BasicLSTMCell(5, state_is_tuple=False)
+        assert cell.state_size == 10
+        out, state = run_with_weights(lambda: cell(tf.constant(x), tf.constant(np.concatenate([c, h], 1))),
+                                      {"basic_lstm_cell/kernel": k, "basic_lstm_cell/bias": b})
+    ref_c, ref_h = np_lstm(x, c, h, k, b)
+    np.testing.assert_allclose(state, np.concatenate([ref_c, ref_h], 1), rtol=1e-10)
+
+
+def test_lstm_cell_peepholes_clip_projection_match_numpy():
+    x, c, h = rand(3, 2), rand(3, 4) * 4, rand(3, 3)
+    k, b, proj = rand(5, 16), rand(16), rand(4, 3)
+    peep = (rand(4), rand(4), rand(4))
+    with tf.Graph().as_default():
+        cell = rnn_cell.LSTMCell(4, use_peepholes=True, cell_clip=0.8, num_proj=3)
+        assert cell.state_size == (4, 3) and cell.output_size == 3
+        out, state = run_with_weights(
+            lambda: cell(tf.constant(x), rnn_cell.LSTMStateTuple(tf.constant(c), tf.constant(h))),
+            {"lstm_cell/kernel": k, "lstm_cell/bias": b, "lstm_cell/w_f_diag": peep[0],
+             "lstm_cell/w_i_diag": peep[1], "lstm_cell/w_o_diag": peep[2], "lstm_cell/projection/kernel": proj})
+    ref_c, ref_h = np_lstm(x, c, h, k, b, peep=peep, clip=0.8, proj=proj)
+    np.testing.assert_allclose(state.c, ref_c, rtol=1e-10)
+    np.testing.assert_allclose(out, ref_h, rtol=1e-10)
+
+
+def test_gru_cell_matches_numpy_and_gate_bias_starts_at_one():
+    x, h = rand(3, 2), rand(3, 4)
+    kg, bg, kc, bc = rand(6, 8), rand(8), rand(6, 4), rand(4)
+    with tf.Graph().as_default():
+        cell = rnn_cell.GRUCell(4)
+        out, _ = cell(tf.constant(x), tf.constant(h))
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            init_bias = sess.run(tf.global_variables()[1])
+            for v, val in zip(tf.global_variables(), [kg, bg, kc, bc]):
+                v.load(val, sess)
+            got = sess.run(out)
+    np.testing.assert_array_equal(init_bias, np.ones(8))
+    np.testing.assert_allclose(got, np_gru(x, h, kg, bg, kc, bc), rtol=1e-10)
+
+
+def _weights_from(placeholders: list):
+    """A custom getter that hands out `placeholders` in creation order, so gradients w.r.t. weights are checked."""
+    queue = iter(placeholders)
+    by_name = {}
+
+    def getter(getter, name, shape=None, **kwargs):
+        if name not in by_name:  # later time steps reuse the variable, so they get the same placeholder
+            by_name[name] = next(queue)
+        ph = by_name[name]
+        assert ph.shape.as_list() == list(shape), f"{name}: expected {shape}, got {ph.shape}"
+        return ph
+    return getter
+
+
+@pytest.mark.parametrize("make_cell,state_shapes,weight_shapes", [
+    (lambda: rnn_cell.BasicRNNCell(3), [(2, 3)], [(7, 3), (3,)]),
+    (lambda: rnn_cell.BasicLSTMCell(3), [(2, 3), (2, 3)], [(7, 12), (12,)]),
+    (lambda: rnn_cell.LSTMCell(3, use_peepholes=True, num_proj=2), [(2, 3), (2, 2)],
+     [(6, 12), (12,), (3,), (3,), (3,), (3, 2)]),
+    (lambda: rnn_cell.GRUCell(3), [(2, 3)], [(7, 6), (6,), (7, 3), (3,)]),
+], ids=["basic_rnn", "basic_lstm", "lstm_peephole_proj", "gru"])
+def test_cell_gradients_wrt_inputs_state_and_weights(make_cell, state_shapes, weight_shapes):
+    arrays = [rand(2, 4)] + [rand(*s) for s in state_shapes] + [rand(*w) for w in weight_shapes]
+    n_state = len(state_shapes)
+
+    def build(x, *rest):
+        state, weights = rest[:n_state], rest[n_state:]
+        s = rnn_cell.LSTMStateTuple(*state) if n_state == 2 else state[0]
+        with tf.variable_scope("w", custom_getter=_weights_from(list(weights))):
+            out, new_state = make_cell()(x, s)
+        return [out] + (list(new_state) if isinstance(new_state, tuple) else [new_state])
+
+    assert check_gradients(build, *arrays)
+
+
+def test_cell_gradient_wrt_kernel_matches_numpy_bptt():
+    """d(sum(c_out·h_T))/dK over a 3-step BasicLSTM, by central differences on the NumPy reference."""
+    xs, k, b = rand(3, 2, 2), rand(5, 12), rand(12)
+    cot = rand(2, 3)
+
+    def np_loss(kk):
+        c = h = np.zeros((2, 3))
+        for t in range(3):
+            c, h = np_lstm(xs[t], c, h, kk, b)
+        return np.sum(h * cot)
+
+    num = np.zeros_like(k)
+    for idx in np.ndindex(*k.shape):
+        kp, km = k.copy(), k.copy()
+        kp[idx] += 1e-6
+        km[idx] -= 1e-6
+        num[idx] = (np_loss(kp) - np_loss(km)) / 2e-6
+    with tf.Graph().as_default():
+        def build():
+            out, _ = tf.nn.static_rnn(rnn_cell.BasicLSTMCell(3), [tf.constant(x) for x in xs], dtype=tf.float64)
+            kernel = [v for v in tf.global_variables() if v.op.name.endswith("kernel")][0]
+            return tf.gradients(tf.reduce_sum(out[-1] * cot), kernel)[0]
+        got = run_with_weights(build, {"rnn/basic_lstm_cell/kernel": k, "rnn/basic_lstm_cell/bias": b})
+    np.testing.assert_allclose(got, num, rtol=1e-5, atol=1e-8)
+
+
+# ---- drivers --------------------------------------------------------------------------------------------------
+
+def _np_lstm_sequence(xs, k, b, seq_len=None):
+    """xs [batch, time, in] -> outputs [batch, time, units], final (c, h), with TF1 masking."""
+    batch, steps, _ = xs.shape
+    units = b.size // 4
+    c = h = np.zeros((batch, units))
+    outs = np.zeros((batch, steps, units))
+    for t in range(steps):
+        nc, nh = np_lstm(xs[:, t], c, h, k, b)
+        live = np.ones(batch, bool) if seq_len is None else t < np.asarray(seq_len)
+        outs[:, t] = np.where(live[:, None], nh, 0.0)
+        c, h = np.where(live[:, None], nc, c), np.where(live[:, None], nh, h)
+    return outs, c, h
+
+
+@pytest.mark.parametrize("seq_len", [None, [5, 2, 0]])
+@pytest.mark.parametrize("time_major", [False, True])
+def test_dynamic_rnn_matches_numpy_with_masking(seq_len, time_major):
+    xs, k, b = rand(3, 5, 2), rand(5, 12), rand(12)
+    with tf.Graph().as_default():
+        inp = tf.placeholder(tf.float64, [5, None, 2] if time_major else [None, 5, 2])
+
+        def build():
+            return tf.nn.dynamic_rnn(rnn_cell.BasicLSTMCell(3), inp, sequence_length=seq_len, dtype=tf.float64,
+                                     time_major=time_major)
+        feed_x = xs.transpose(1, 0, 2) if time_major else xs
+        out, state = run_with_weights(build, {"rnn/basic_lstm_cell/kernel": k, "rnn/basic_lstm_cell/bias": b},
+                                      {inp: feed_x})
+    ref_out, ref_c, ref_h = _np_lstm_sequence(xs, k, b, seq_len)
+    np.testing.assert_allclose(out.transpose(1, 0, 2) if time_major else out, ref_out, rtol=1e-10)
+    np.testing.assert_allclose(state.c, ref_c, rtol=1e-10)
+    np.testing.assert_allclose(state.h, ref_h, rtol=1e-10)
+
+
+def test_dynamic_rnn_gradient_through_time_with_masking():
+    def build(x, *weights):
+        with tf.variable_scope("w", custom_getter=_weights_from(list(weights))):
+            out, state = tf.nn.dynamic_rnn(rnn_cell.GRUCell(3), x, sequence_length=[4, 2], dtype=tf.float64)
+        return [out, state]
+    assert check_gradients(build, rand(2, 4, 2), rand(5, 6), rand(6), rand(5, 3), rand(3))
+
+
+def test_static_rnn_shares_variables_and_returns_list():
+    with tf.Graph().as_default():
+        xs = [tf.placeholder(tf.float32, [None, 3]) for _ in range(4)]
+        outs, state = tf.nn.static_rnn(rnn_cell.BasicRNNCell(5), xs, dtype=tf.float32)
+        assert len(outs) == 4 and outs[0].shape.as_list() == [None, 5]
+        assert [v.op.name for v in tf.global_variables()] == ["rnn/basic_rnn_cell/kernel", "rnn/basic_rnn_cell/bias"]
+        assert tf.global_variables()[0].shape.as_list() == [8, 5]
+
+
+def test_multi_rnn_cell_names_and_stacking():
+    with tf.Graph().as_default():
+        cell = rnn_cell.MultiRNNCell([rnn_cell.BasicLSTMCell(4), rnn_cell.GRUCell(3)])
+        assert cell.state_size == ((4, 4), 3) and cell.output_size == 3
+        out, state = tf.nn.dynamic_rnn(cell, tf.zeros([2, 3, 5]), dtype=tf.float32)
+        names = [v.op.name for v in tf.global_variables()]
+        assert names == ["rnn/multi_rnn_cell/cell_0/basic_lstm_cell/kernel",
+                         "rnn/multi_rnn_cell/cell_0/basic_lstm_cell/bias",
+                         "rnn/multi_rnn_cell/cell_1/gru_cell/gates/kernel",
+                         "rnn/multi_rnn_cell/cell_1/gru_cell/gates/bias",
+                         "rnn/multi_rnn_cell/cell_1/gru_cell/candidate/kernel",
+                         "rnn/multi_rnn_cell/cell_1/gru_cell/candidate/bias"]
+        assert out.shape.as_list() == [2, 3, 3]
+        assert isinstance(state[0], rnn_cell.LSTMStateTuple)
+
+
+def test_bidirectional_dynamic_rnn_reverses_within_length():
+    xs, seq = rand(2, 4, 2), [4, 2]
+    kf, bf, kb, bb = rand(5, 12), rand(12), rand(5, 12), rand(12)
+    with tf.Graph().as_default():
+        def build():
+            return tf.nn.bidirectional_dynamic_rnn(rnn_cell.BasicLSTMCell(3), rnn_cell.BasicLSTMCell(3),
+                                                   tf.constant(xs), sequence_length=seq, dtype=tf.float64)
+        (out_fw, out_bw), (st_fw, st_bw) = run_with_weights(build, {
+            "bidirectional_rnn/fw/basic_lstm_cell/kernel": kf, "bidirectional_rnn/fw/basic_lstm_cell/bias": bf,
+            "bidirectional_rnn/bw/basic_lstm_cell/kernel": kb, "bidirectional_rnn/bw/basic_lstm_cell/bias": bb})
+    ref_fw, _, ref_hf = _np_lstm_sequence(xs, kf, bf, seq)
+    np.testing.assert_allclose(out_fw, ref_fw, rtol=1e-10)
+    for n, length in enumerate(seq):
+        rev = xs[n:n + 1, :length][:, ::-1]
+        ref_bw, _, ref_hb = _np_lstm_sequence(rev, kb, bb)
+        np.testing.assert_allclose(out_bw[n, :length], ref_bw[0, ::-1], rtol=1e-10)
+        np.testing.assert_array_equal(out_bw[n, length:], 0.0)
+        np.testing.assert_allclose(st_bw.h[n], ref_hb[0], rtol=1e-10)
+    np.testing.assert_allclose(st_fw.h, ref_hf, rtol=1e-10)
+
+
+def test_static_bidirectional_rnn_concatenates_outputs():
+    with tf.Graph().as_default():
+        xs = [tf.constant(rand(2, 3)) for _ in range(3)]
+        outs, st_fw, st_bw = tf.contrib.rnn.static_bidirectional_rnn(rnn_cell.GRUCell(4), rnn_cell.GRUCell(2), xs,
+                                                                     dtype=tf.float64)
+        assert [o.shape.as_list() for o in outs] == [[2, 6]] * 3
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            o, f, b = sess.run([outs, st_fw, st_bw])
+        np.testing.assert_allclose(o[-1][:, :4], f)
+        np.testing.assert_allclose(o[0][:, 4:], b)
+
+
+def test_dropout_wrapper_keep_one_is_identity_and_drops_otherwise():
+    with tf.Graph().as_default():
+        x = tf.constant(np.ones((50, 3)))
+        base = rnn_cell.BasicRNNCell(20)
+        h0 = base.zero_state(50, tf.float64)
+        ref, _ = base(x, h0)
+        out, _ = rnn_cell.DropoutWrapper(base, output_keep_prob=0.5, seed=1)(x, h0)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            r, o = sess.run([ref, out])
+    kept = o != 0
+    assert 0.3 < kept.mean() < 0.7
+    np.testing.assert_allclose(o[kept], 2 * r[kept])
+
+
+def test_zero_state_shapes_and_dtype():
+    with tf.Graph().as_default():
+        s = rnn_cell.MultiRNNCell([rnn_cell.BasicLSTMCell(4), rnn_cell.GRUCell(2)]).zero_state(5, tf.float64)
+        assert s[0].c.shape.as_list() == [5, 4] and s[1].shape.as_list() == [5, 2]
+        assert s[1].dtype == tf.float64
+
+
+def test_sequence_loss_matches_numpy():
+    logits, targets, w = rand(2, 3, 4), np.array([[0, 1, 2], [3, 0, 1]]), np.array([[1.0, 1, 0], [1, 0.5, 1]])
+    logp = logits - np.log(np.exp(logits).sum(-1, keepdims=True))
+    xent = -np.take_along_axis(logp, targets[..., None], -1)[..., 0] * w
+    with tf.Graph().as_default(), tf.Session() as sess:
+        loss = tf.contrib.seq2seq.sequence_loss
+        full, per_step = sess.run([loss(logits, targets, w), loss(logits, targets, w, average_across_timesteps=False)])
+    np.testing.assert_allclose(full, xent.sum() / w.sum())
+    np.testing.assert_allclose(per_step, xent.sum(0) / w.sum(0))
+
+
+# ---- bad input ------------------------------------------------------------------------------------------------
+
+def test_wrong_input_rank_names_the_cell():
+    with tf.Graph().as_default():
+        with pytest.raises(ValueError, match=r"dynamic_rnn \(BasicLSTMCell\).*rank 3"):
+            tf.nn.dynamic_rnn(rnn_cell.BasicLSTMCell(3), tf.zeros([2, 5]), dtype=tf.float32)
+
+
+def test_mismatched_state_size_names_the_cell():
+    with tf.Graph().as_default():
+        cell = rnn_cell.GRUCell(3)
+        with pytest.raises(ValueError, match=r"GRUCell: state has shape \(2, 4\).*state size is 3"):
+            cell(tf.zeros([2, 5]), tf.zeros([2, 4]))
+
+
+def test_same_cell_reused_with_different_depth_raises():
+    with tf.Graph().as_default():
+        with pytest.raises(ValueError, match="separate cell object"):
+            tf.nn.dynamic_rnn(rnn_cell.MultiRNNCell([rnn_cell.BasicLSTMCell(4)] * 2), tf.zeros([2, 3, 5]),
+                              dtype=tf.float32)
+
+
+def test_missing_dtype_raises():
+    with tf.Graph().as_default():
+        with pytest.raises(ValueError, match="dtype must be specified"):
+            tf.nn.dynamic_rnn(rnn_cell.GRUCell(3), tf.zeros([2, 3, 5]))
+
+
+def test_sequence_length_longer_than_time_raises_at_run_time():
+    with tf.Graph().as_default():
+        seq = tf.placeholder(tf.int32, [None])
+        out, _ = tf.nn.dynamic_rnn(rnn_cell.GRUCell(3), tf.zeros([2, 3, 5]), sequence_length=seq, dtype=tf.float32)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            with pytest.raises(tf.errors.InvalidArgumentError, match="exceeds the 3 time steps"):
+                sess.run(out, {seq: [3, 4]})
+
+
+# ---- oracle ---------------------------------------------------------------------------------------------------
+
+@pytest.mark.oracle
+@pytest.mark.parametrize("kind", ["basic_lstm", "lstm", "gru", "basic_rnn", "multi"])
+def test_dynamic_rnn_matches_tf1_names_and_values(kind):
+    os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
+    pytest.importorskip("tensorflow")
+    import tensorflow.compat.v1 as tf1
+    tf1.disable_v2_behavior()
+
+    def make(lib):
+        c = lib.nn.rnn_cell
+        return {"basic_lstm": lambda: c.BasicLSTMCell(4),
+                "lstm": lambda: c.LSTMCell(4, use_peepholes=True, num_proj=3, cell_clip=1.0),
+                "gru": lambda: c.GRUCell(4),
+                "basic_rnn": lambda: c.BasicRNNCell(4),
+                "multi": lambda: c.MultiRNNCell([c.BasicLSTMCell(4), c.GRUCell(3)])}[kind]()
+
+    xs = rand(2, 5, 3).astype(np.float32)
+    seq = [5, 3]
+    g1 = tf1.Graph()
+    with g1.as_default():
+        o1, s1 = tf1.nn.dynamic_rnn(make(tf1), tf1.constant(xs), sequence_length=seq, dtype=tf1.float32)
+        with tf1.Session() as sess:
+            sess.run(tf1.global_variables_initializer())
+            ref_vars = {v.op.name: sess.run(v) for v in tf1.global_variables()}
+            ref_o, ref_s = sess.run([o1, s1])
+    with tf.Graph().as_default():
+        o2, s2 = tf.nn.dynamic_rnn(make(tf), tf.constant(xs), sequence_length=seq, dtype=tf.float32)
+        assert sorted(v.op.name for v in tf.global_variables()) == sorted(ref_vars)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            for v in tf.global_variables():
+                v.load(ref_vars[v.op.name], sess)
+            got_o, got_s = sess.run([o2, s2])
+    np.testing.assert_allclose(got_o, ref_o, rtol=1e-5, atol=1e-6)
+    for a, b in zip(tf1.nest.flatten(got_s), tf1.nest.flatten(ref_s), strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
