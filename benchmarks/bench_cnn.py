@@ -32,6 +32,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from _harness import best_seconds
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
@@ -110,12 +111,7 @@ def worker_train(lib: str, steps: int, repeats: int) -> dict:
         sess.run(tf.global_variables_initializer())
         for _ in range(3):
             sess.run(train_step, feed)
-        best = float("inf")
-        for _ in range(repeats):
-            start = time.perf_counter()
-            for _ in range(steps):
-                sess.run(train_step, feed)
-            best = min(best, (time.perf_counter() - start) / steps)
+        best = best_seconds(lambda: sess.run(train_step, feed), repeats, steps) / steps
     return {"ms_per_step": best * 1e3}
 
 
@@ -155,12 +151,12 @@ def worker_gemm(repeats: int) -> dict:
     ]
     operands = [mats(*s) for s in shapes]
     flops = sum(2 * m * k * n for m, k, n in shapes)
-    best = float("inf")
-    for _ in range(repeats * 3):
-        start = time.perf_counter()
+
+    def one_step():
         for a, b in operands:
             np.matmul(a, b)
-        best = min(best, time.perf_counter() - start)
+
+    best = best_seconds(one_step, repeats * 3)
     return {"ms_per_step": best * 1e3, "gflops": flops / best / 1e9}
 
 

@@ -15,32 +15,16 @@ from __future__ import annotations
 
 import argparse
 import os
-import time
 
 import numpy as np
+from _harness import best_seconds, load_tf1
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 
-def load_tf1():
-    try:
-        import tensorflow.compat.v1 as tf1
-    except ImportError:
-        return None
-    tf1.disable_v2_behavior()
-    tf1.logging.set_verbosity(tf1.logging.ERROR)
-    return tf1
-
-
 def _best_us_per_call(fn, calls, repeats):
     fn()  # warm-up: builds and caches the plan
-    best = float("inf")
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        for _ in range(calls):
-            fn()
-        best = min(best, (time.perf_counter() - t0) / calls)
-    return best * 1e6
+    return best_seconds(fn, repeats, calls) / calls * 1e6
 
 
 def measure(tf, calls, repeats) -> dict:

@@ -23,6 +23,7 @@ import os
 import time
 
 import numpy as np
+from _harness import best_seconds, load_tf1
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
@@ -35,16 +36,6 @@ X_SOFTMAX = RNG.random((100, 784)).astype(np.float32)
 Y_SOFTMAX = np.eye(10, dtype=np.float32)[RNG.integers(0, 10, 100)]
 
 
-def load_tf1():
-    try:
-        import tensorflow.compat.v1 as tf1
-    except ImportError:
-        return None
-    tf1.disable_v2_behavior()
-    tf1.logging.set_verbosity(tf1.logging.ERROR)
-    return tf1
-
-
 def line_fit(tf, repeats):
     """Best time of the 201-step loop, and the fitted (W, b)."""
     g = tf.Graph()
@@ -55,16 +46,13 @@ def line_fit(tf, repeats):
         loss = tf.reduce_mean(tf.square(y - Y_LINE))
         train = tf.train.GradientDescentOptimizer(0.5).minimize(loss)
         init = tf.global_variables_initializer()
-        best = float("inf")
         with tf.Session(graph=g) as sess:
-            for _ in range(repeats):
+            def reset():
                 sess.run(init)
                 sess.run(train)  # warm the run plan / TF's executor
                 sess.run(init)
-                t0 = time.perf_counter()
-                for _ in range(LINE_STEPS):
-                    sess.run(train)
-                best = min(best, time.perf_counter() - t0)
+
+            best = best_seconds(lambda: sess.run(train), repeats, LINE_STEPS, setup=reset)
             fitted = sess.run([w, b])
     return best, fitted
 
@@ -107,15 +95,10 @@ def softmax_regression(tf, repeats):
         loss, form = softmax_cross_entropy(tf, y_, logits)
         train = tf.train.GradientDescentOptimizer(0.01).minimize(loss)
         feed = {x: X_SOFTMAX, y_: Y_SOFTMAX}
-        best = float("inf")
         with tf.Session(graph=g) as sess:
             sess.run(tf.global_variables_initializer())
             sess.run(train, feed)
-            for _ in range(repeats):
-                t0 = time.perf_counter()
-                for _ in range(SOFTMAX_STEPS):
-                    sess.run(train, feed)
-                best = min(best, (time.perf_counter() - t0) / SOFTMAX_STEPS)
+            best = best_seconds(lambda: sess.run(train, feed), repeats, SOFTMAX_STEPS) / SOFTMAX_STEPS
             final_loss = sess.run(loss, feed)
     return best, form, final_loss
 

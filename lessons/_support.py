@@ -10,7 +10,7 @@ import os
 import numpy as np
 
 __all__ = ["CheckFailedError", "MNIST_FILES", "accuracy_floor", "check", "check_close", "check_equal", "data_dir",
-           "has_full_dataset", "load_mnist", "missing_files", "plot_histograms", "show_images"]
+           "has_full_dataset", "load_mnist", "missing_files", "pick_dataset", "plot_histograms", "show_images"]
 
 MNIST_FILES = ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
                "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")
@@ -222,3 +222,31 @@ def _rebin(histo, edges: np.ndarray) -> np.ndarray:
     cumulative = np.interp(edges, cdf_x[order], cdf_y[order])
     counts = np.diff(cumulative)
     return counts / np.diff(edges) / max(histo.num, 1)
+
+
+# --------------------------------------------------------------------------------------------- dataset choice
+# (added for lessons 10, 13 and 14: the training-heavy lessons that may switch to Fashion-MNIST)
+
+def pick_dataset(use_fashion: bool) -> tuple[str, str]:
+    """`(name, folder)` for a training-heavy lesson: "mnist" or "fashion_mnist" and the folder for `read_data_sets`.
+
+    CURRICULUM §0.5: `use_fashion=True` asks for Fashion-MNIST (MNIST is used, with a notice, when it is absent).
+    With `use_fashion=False`, MNIST is used unless it is incomplete while Fashion-MNIST is complete; then the lesson
+    switches to Fashion-MNIST and says so. Only folders are chosen here; the lesson itself calls `read_data_sets`.
+    """
+    mnist_dir, fashion_dir = data_dir("mnist"), data_dir("fashion_mnist")
+    fashion_complete = has_full_dataset(fashion_dir, "fashion_mnist")
+    if use_fashion:
+        if fashion_complete:
+            return "fashion_mnist", fashion_dir
+        print("NOTICE: Fashion-MNIST was asked for but is not complete here "
+              f"(missing: {', '.join(missing_files(fashion_dir, 'fashion_mnist'))}); using MNIST instead. "
+              "Get it with `python -m teachtf.datasets download fashion_mnist`.")
+        return "mnist", mnist_dir
+    missing = missing_files(mnist_dir, "mnist")
+    if missing and fashion_complete:
+        print(f"NOTICE: MNIST is incomplete here (missing: {', '.join(missing)}), but Fashion-MNIST is complete in "
+              f"{fashion_dir}: this lesson trains on Fashion-MNIST instead (same file format, ten classes of "
+              "clothing, a harder task).")
+        return "fashion_mnist", fashion_dir
+    return "mnist", mnist_dir

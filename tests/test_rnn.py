@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import teachtf as tf
+from devices import DEVICES
 from gradcheck import check_gradients
 
 rnn_cell = tf.nn.rnn_cell
@@ -226,6 +227,93 @@ def test_dynamic_rnn_matches_numpy_with_masking(seq_len, time_major):
     np.testing.assert_allclose(state.h, ref_h, rtol=1e-10)
 
 
+@pytest.mark.parametrize("time_major", [False, True])
+def test_dynamic_rnn_unknown_time_uses_while_loop_and_matches_numpy(time_major):
+    xs, k, b, seq = rand(3, 5, 2), rand(5, 12), rand(12), [5, 2, 0]
+    with tf.Graph().as_default():
+        inp = tf.placeholder(tf.float64, [None, None, 2])
+
+        def build():
+            out, state = tf.nn.dynamic_rnn(rnn_cell.BasicLSTMCell(3), inp, sequence_length=seq, dtype=tf.float64,
+                                           time_major=time_major)
+            assert out.shape.as_list() == [None, None, 3]
+            assert any(op.type == "While" for op in tf.get_default_graph().get_operations())
+            return out, state
+        out, state = run_with_weights(build, {"rnn/basic_lstm_cell/kernel": k, "rnn/basic_lstm_cell/bias": b},
+                                      {inp: xs.transpose(1, 0, 2) if time_major else xs})
+    ref_out, ref_c, ref_h = _np_lstm_sequence(xs, k, b, seq)
+    np.testing.assert_allclose(out.transpose(1, 0, 2) if time_major else out, ref_out, rtol=1e-10)
+    np.testing.assert_allclose(state.c, ref_c, rtol=1e-10)
+    np.testing.assert_allclose(state.h, ref_h, rtol=1e-10)
+
+
+def test_dynamic_rnn_unknown_time_gradient_is_bptt():
+    def build(x, *weights):
+        x = tf.placeholder_with_default(x, [None, None, 2])
+        with tf.variable_scope("w", custom_getter=_weights_from(list(weights))):
+            out, state = tf.nn.dynamic_rnn(rnn_cell.BasicLSTMCell(3), x, sequence_length=[4, 2], dtype=tf.float64)
+        return [out, state.c, state.h]
+    assert check_gradients(build, rand(2, 4, 2), rand(5, 12), rand(12))
+
+
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("time_dim", [5, None])
+def test_dynamic_rnn_gradients_on_device(device, time_dim):
+    """Static-unroll and while_loop paths agree with the NumPy forward, and their weight gradients agree."""
+    xs, k, b, seq = rand(3, 5, 2), rand(5, 12), rand(12), [5, 2, 1]
+    with tf.Graph().as_default():
+        def build():
+            with tf.device(device):
+                inp = tf.placeholder_with_default(xs, [3, time_dim, 2])
+                out, _ = tf.nn.dynamic_rnn(rnn_cell.BasicLSTMCell(3), inp, sequence_length=seq, dtype=tf.float64)
+                return out, tf.gradients(tf.reduce_sum(out * out), tf.trainable_variables())
+        out, grads = run_with_weights(build, {"rnn/basic_lstm_cell/kernel": k, "rnn/basic_lstm_cell/bias": b})
+    np.testing.assert_allclose(out, _np_lstm_sequence(xs, k, b, seq)[0], rtol=1e-10)
+    if time_dim is None:
+        with tf.Graph().as_default():
+            _, ref_grads = run_with_weights(lambda: _static_grads(xs, seq),
+                                            {"rnn/basic_lstm_cell/kernel": k, "rnn/basic_lstm_cell/bias": b})
+        for g, r in zip(grads, ref_grads, strict=True):
+            np.testing.assert_allclose(g, r, rtol=1e-10)
+
+
+def _static_grads(xs, seq):
+    out, _ = tf.nn.dynamic_rnn(rnn_cell.BasicLSTMCell(3), tf.constant(xs), sequence_length=seq, dtype=tf.float64)
+    return out, tf.gradients(tf.reduce_sum(out * out), tf.trainable_variables())
+
+
+def test_multi_rnn_cell_concatenated_state_matches_tuple_state():
+    xs = rand(2, 3, 4)
+    results, weights = [], {}
+    for as_tuple in (True, False):
+        with tf.Graph().as_default():
+            cell = rnn_cell.MultiRNNCell([rnn_cell.GRUCell(3), rnn_cell.BasicRNNCell(2)], state_is_tuple=as_tuple)
+            out, state = tf.nn.dynamic_rnn(cell, tf.constant(xs), dtype=tf.float64)
+            with tf.Session() as sess:
+                sess.run(tf.global_variables_initializer())
+                for v in tf.global_variables():  # the second graph gets the first graph's weights
+                    v.load(weights.setdefault(v.op.name, sess.run(v)), sess)
+                results.append(sess.run([out, state]))
+    (out_t, st_t), (out_c, st_c) = results
+    assert st_c.shape == (2, 5)
+    np.testing.assert_allclose(out_t, out_c)
+    np.testing.assert_allclose(np.concatenate(st_t, 1), st_c)
+
+
+def test_dropout_wrapper_state_keep_prob_as_tensor():
+    with tf.Graph().as_default():
+        keep = tf.placeholder(tf.float64, [])
+        cell = rnn_cell.DropoutWrapper(rnn_cell.BasicRNNCell(40), state_keep_prob=keep, seed=3)
+        out, state = cell(tf.ones([30, 2], tf.float64), cell.zero_state(30, tf.float64))
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            o, s1 = sess.run([out, state], {keep: 1.0})
+            o2, s2 = sess.run([out, state], {keep: 0.5})
+    np.testing.assert_allclose(s1, o)
+    np.testing.assert_allclose(o2, o)  # the output is not dropped, only the state
+    assert 0.3 < np.mean(s2 == 0) < 0.7
+
+
 def test_dynamic_rnn_gradient_through_time_with_masking():
     def build(x, *weights):
         with tf.variable_scope("w", custom_getter=_weights_from(list(weights))):
@@ -259,13 +347,15 @@ def test_multi_rnn_cell_names_and_stacking():
         assert isinstance(state[0], rnn_cell.LSTMStateTuple)
 
 
-def test_bidirectional_dynamic_rnn_reverses_within_length():
+@pytest.mark.parametrize("time_dim", [4, None])
+def test_bidirectional_dynamic_rnn_reverses_within_length(time_dim):
     xs, seq = rand(2, 4, 2), [4, 2]
     kf, bf, kb, bb = rand(5, 12), rand(12), rand(5, 12), rand(12)
     with tf.Graph().as_default():
         def build():
+            inp = tf.placeholder_with_default(xs, [2, time_dim, 2])
             return tf.nn.bidirectional_dynamic_rnn(rnn_cell.BasicLSTMCell(3), rnn_cell.BasicLSTMCell(3),
-                                                   tf.constant(xs), sequence_length=seq, dtype=tf.float64)
+                                                   inp, sequence_length=seq, dtype=tf.float64)
         (out_fw, out_bw), (st_fw, st_bw) = run_with_weights(build, {
             "bidirectional_rnn/fw/basic_lstm_cell/kernel": kf, "bidirectional_rnn/fw/basic_lstm_cell/bias": bf,
             "bidirectional_rnn/bw/basic_lstm_cell/kernel": kb, "bidirectional_rnn/bw/basic_lstm_cell/bias": bb})
@@ -326,18 +416,104 @@ def test_sequence_loss_matches_numpy():
     np.testing.assert_allclose(per_step, xent.sum(0) / w.sum(0))
 
 
+def test_legacy_sequence_loss_matches_numpy():
+    logits = [rand(2, 4) for _ in range(3)]
+    targets = [np.array([0, 3]), np.array([1, 1]), np.array([2, 0])]
+    weights = [np.array([1.0, 1.0]), np.array([1.0, 0.0]), np.array([0.5, 1.0])]
+    xent = np.stack([-(lg - np.log(np.exp(lg).sum(1, keepdims=True)))[np.arange(2), t] * w
+                     for lg, t, w in zip(logits, targets, weights)])
+    by_example = xent.sum(0) / np.sum(weights, 0)
+    with tf.Graph().as_default(), tf.Session() as sess:
+        seq2seq = tf.contrib.legacy_seq2seq
+        per_ex, total = sess.run([seq2seq.sequence_loss_by_example(logits, targets, weights),
+                                  seq2seq.sequence_loss(logits, targets, weights)])
+    np.testing.assert_allclose(per_ex, by_example)
+    np.testing.assert_allclose(total, by_example.sum() / 2)
+
+
+def test_basic_rnn_seq2seq_decodes_from_the_encoder_state():
+    enc, dec = [rand(2, 3) for _ in range(4)], [rand(2, 3) for _ in range(2)]
+    ke, be, kd, bd = rand(8, 5), rand(5), rand(8, 5), rand(5)
+    with tf.Graph().as_default():
+        def build():
+            return tf.contrib.legacy_seq2seq.basic_rnn_seq2seq([tf.constant(x) for x in enc],
+                                                               [tf.constant(x) for x in dec],
+                                                               rnn_cell.BasicRNNCell(5), dtype=tf.float64)
+        outs, state = run_with_weights(build, {
+            "basic_rnn_seq2seq/rnn/basic_rnn_cell/kernel": ke, "basic_rnn_seq2seq/rnn/basic_rnn_cell/bias": be,
+            "basic_rnn_seq2seq/rnn_decoder/basic_rnn_cell/kernel": kd,
+            "basic_rnn_seq2seq/rnn_decoder/basic_rnn_cell/bias": bd})
+    h = np.zeros((2, 5))
+    for x in enc:
+        h = np_basic_rnn(x, h, ke, be)
+    for t, x in enumerate(dec):
+        h = np_basic_rnn(x, h, kd, bd)
+        np.testing.assert_allclose(outs[t], h, rtol=1e-10)
+    np.testing.assert_allclose(state, h, rtol=1e-10)
+
+
+class ScaledTanhCell(rnn_cell.RNNCell):
+    """A learner's cell defining call(): h' = tanh(x·W + h·U) with get_variable."""
+
+    def __init__(self, units):
+        super().__init__()
+        self.units = units
+
+    @property
+    def state_size(self):
+        return self.units
+
+    @property
+    def output_size(self):
+        return self.units
+
+    def call(self, inputs, state):
+        w = tf.get_variable("W", [inputs.shape[1].value, self.units], dtype=inputs.dtype)
+        u = tf.get_variable("U", [self.units, self.units], dtype=inputs.dtype)
+        h = tf.tanh(tf.matmul(inputs, w) + tf.matmul(state, u))
+        return h, h
+
+
+class BuiltCell(ScaledTanhCell):
+    """The same cell, creating its variables in build() with add_variable, as Keras-style TF1 cells do."""
+
+    def build(self, inputs_shape):
+        self.w = self.add_variable("W", [inputs_shape[1].value, self.units])
+        self.u = self.add_variable("U", [self.units, self.units])
+
+    def call(self, inputs, state):
+        h = tf.tanh(tf.matmul(inputs, self.w) + tf.matmul(state, self.u))
+        return h, h
+
+
+@pytest.mark.parametrize("cell_class,scope", [(ScaledTanhCell, "scaled_tanh_cell"), (BuiltCell, "built_cell")])
+@pytest.mark.parametrize("time_dim", [3, None])
+def test_learner_subclassed_cells_work_with_dynamic_rnn(cell_class, scope, time_dim):
+    xs, w, u = rand(2, 3, 4), rand(4, 5), rand(5, 5)
+    with tf.Graph().as_default():
+        def build():
+            inp = tf.placeholder_with_default(xs, [2, time_dim, 4])
+            return tf.nn.dynamic_rnn(cell_class(5), inp, dtype=tf.float64)
+        out, state = run_with_weights(build, {f"rnn/{scope}/W": w, f"rnn/{scope}/U": u})
+    h = np.zeros((2, 5))
+    for t in range(3):
+        h = np.tanh(xs[:, t] @ w + h @ u)
+        np.testing.assert_allclose(out[:, t], h, rtol=1e-10)
+    np.testing.assert_allclose(state, h, rtol=1e-10)
+
+
 # ---- bad input ------------------------------------------------------------------------------------------------
 
 def test_wrong_input_rank_names_the_cell():
     with tf.Graph().as_default():
-        with pytest.raises(ValueError, match=r"dynamic_rnn \(BasicLSTMCell\).*rank 3"):
+        with pytest.raises(ValueError, match=r"dynamic_rnn \(BasicLSTMCell\).*rank 3(.|\n)*test_rnn.py:\d+"):
             tf.nn.dynamic_rnn(rnn_cell.BasicLSTMCell(3), tf.zeros([2, 5]), dtype=tf.float32)
 
 
 def test_mismatched_state_size_names_the_cell():
     with tf.Graph().as_default():
         cell = rnn_cell.GRUCell(3)
-        with pytest.raises(ValueError, match=r"GRUCell: state has shape \(2, 4\).*state size is 3"):
+        with pytest.raises(ValueError, match=r"GRUCell: state has shape \(2, 4\).*state size is 3(.|\n)*test_rnn.py"):
             cell(tf.zeros([2, 5]), tf.zeros([2, 4]))
 
 
@@ -354,14 +530,17 @@ def test_missing_dtype_raises():
             tf.nn.dynamic_rnn(rnn_cell.GRUCell(3), tf.zeros([2, 3, 5]))
 
 
-def test_sequence_length_longer_than_time_raises_at_run_time():
+@pytest.mark.parametrize("time_shape,message", [(3, "exceeds the 3 time steps"), (None, "exceeds the time steps")])
+def test_sequence_length_longer_than_time_raises_at_run_time(time_shape, message):
     with tf.Graph().as_default():
         seq = tf.placeholder(tf.int32, [None])
-        out, _ = tf.nn.dynamic_rnn(rnn_cell.GRUCell(3), tf.zeros([2, 3, 5]), sequence_length=seq, dtype=tf.float32)
+        x = tf.placeholder(tf.float32, [2, time_shape, 5])
+        out, _ = tf.nn.dynamic_rnn(rnn_cell.GRUCell(3), x, sequence_length=seq, dtype=tf.float32)
         with tf.Session() as sess:
             sess.run(tf.global_variables_initializer())
-            with pytest.raises(tf.errors.InvalidArgumentError, match="exceeds the 3 time steps"):
-                sess.run(out, {seq: [3, 4]})
+            with pytest.raises(tf.errors.InvalidArgumentError, match=message) as err:
+                sess.run(out, {seq: [3, 4], x: np.zeros((2, 3, 5))})
+    assert "test_rnn.py" in str(err.value)  # the learner's line that built the RNN
 
 
 # ---- oracle ---------------------------------------------------------------------------------------------------
@@ -402,3 +581,153 @@ def test_dynamic_rnn_matches_tf1_names_and_values(kind):
     np.testing.assert_allclose(got_o, ref_o, rtol=1e-5, atol=1e-6)
     for a, b in zip(tf1.nest.flatten(got_s), tf1.nest.flatten(ref_s), strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.oracle
+def test_bidirectional_dynamic_rnn_matches_tf1():
+    os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
+    pytest.importorskip("tensorflow")
+    import tensorflow.compat.v1 as tf1
+    tf1.disable_v2_behavior()
+    xs, seq = rand(2, 4, 3).astype(np.float32), [4, 2]
+
+    def build(lib):
+        c = lib.nn.rnn_cell
+        return lib.nn.bidirectional_dynamic_rnn(c.BasicLSTMCell(4), c.GRUCell(3), lib.constant(xs),
+                                                sequence_length=seq, dtype=lib.float32)
+
+    with tf1.Graph().as_default():
+        ref = build(tf1)
+        with tf1.Session() as sess:
+            sess.run(tf1.global_variables_initializer())
+            ref_vars = {v.op.name: sess.run(v) for v in tf1.global_variables()}
+            ref_vals = tf1.nest.flatten(sess.run(ref))
+    with tf.Graph().as_default():
+        got = build(tf)
+        assert sorted(v.op.name for v in tf.global_variables()) == sorted(ref_vars)
+        with tf.Session() as sess:
+            for v in tf.global_variables():
+                v.load(ref_vars[v.op.name], sess)
+            got_vals = tf1.nest.flatten(sess.run(got))
+    for a, b in zip(got_vals, ref_vals, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+# ---- sampled losses -------------------------------------------------------------------------------------------
+
+def _np_sampled_logits(w, b, labels, x, sampled, true_count, sampled_count, remove_hits):
+    true_logits = np.einsum("bd,btd->bt", x, w[labels]) + b[labels] - np.log(true_count)
+    sampled_logits = x @ w[sampled].T + b[sampled] - np.log(sampled_count)
+    if remove_hits:
+        hits = (labels[:, :, None] == sampled[None, None, :]).any(1)
+        sampled_logits = np.where(hits, sampled_logits - np.finfo(np.float32).max, sampled_logits)
+    num_true = labels.shape[1]
+    targets = np.concatenate([np.full(true_logits.shape, 1.0 / num_true), np.zeros(sampled_logits.shape)], 1)
+    return np.concatenate([true_logits, sampled_logits], 1), targets
+
+
+SAMPLED = (np.array([3, 0, 5, 2]), np.array([[0.3, 0.2], [0.1, 0.4], [0.5, 0.25]]), np.array([0.2, 0.6, 0.1, 0.3]))
+LABELS = np.array([[1, 3], [4, 0], [5, 6]])
+
+
+def test_nce_and_sampled_softmax_match_numpy():
+    w, b, x = rand(8, 3), rand(8), rand(3, 3)
+    with tf.Graph().as_default(), tf.Session() as sess:
+        sv = tuple(tf.constant(v) for v in SAMPLED)
+        nce, ssm = sess.run([tf.nn.nce_loss(w, b, LABELS, x, 4, 8, num_true=2, sampled_values=sv),
+                             tf.nn.sampled_softmax_loss(w, b, LABELS, x, 4, 8, num_true=2, sampled_values=sv)])
+    logits, t = _np_sampled_logits(w, b, LABELS, x, *SAMPLED, remove_hits=False)
+    ref_nce = np.sum(np.maximum(logits, 0) - logits * t + np.log1p(np.exp(-np.abs(logits))), 1)
+    np.testing.assert_allclose(nce, ref_nce, rtol=1e-10)
+    logits, t = _np_sampled_logits(w, b, LABELS, x, *SAMPLED, remove_hits=True)
+    shifted = logits - logits.max(1, keepdims=True)
+    ref_ssm = -np.sum(t * (shifted - np.log(np.exp(shifted).sum(1, keepdims=True))), 1)
+    np.testing.assert_allclose(ssm, ref_ssm, rtol=1e-10)
+
+
+@pytest.mark.parametrize("loss", ["nce_loss", "sampled_softmax_loss"])
+def test_sampled_loss_gradients(loss):
+    def build(w, b, x):
+        sv = tuple(tf.constant(v) for v in SAMPLED)
+        return getattr(tf.nn, loss)(w, b, LABELS, x, 4, 8, num_true=2, sampled_values=sv)
+    assert check_gradients(build, rand(8, 3), rand(8), rand(3, 3))
+
+
+@pytest.mark.parametrize("sampler,prob", [
+    ("log_uniform_candidate_sampler", lambda k: np.log((k + 2) / (k + 1)) / np.log(11)),
+    ("uniform_candidate_sampler", lambda k: np.full(np.shape(k), 0.1)),
+])
+def test_candidate_samplers_distribution_and_expected_counts(sampler, prob):
+    with tf.Graph().as_default():
+        true = tf.constant([[0], [7]], tf.int64)
+        plain = getattr(tf.nn, sampler)(true, 1, 5000, False, 10, seed=1)
+        unique = getattr(tf.nn, sampler)(true, 1, 4, True, 10, seed=2)
+        assert plain[0].shape.as_list() == [5000] and plain[1].shape.as_list() == [2, 1]
+        with tf.Session() as sess:
+            ids, true_count, sampled_count = sess.run(plain)
+            u_ids, u_true, u_sampled = sess.run(unique)
+    freq = np.bincount(ids, minlength=10) / ids.size
+    np.testing.assert_allclose(freq, prob(np.arange(10)), atol=0.02)
+    np.testing.assert_allclose(true_count[:, 0], 5000 * prob(np.array([0, 7])), rtol=1e-5)
+    np.testing.assert_allclose(sampled_count, 5000 * prob(ids), rtol=1e-5)
+    assert len(set(u_ids.tolist())) == 4
+    assert np.all((u_sampled > prob(u_ids) - 1e-7) & (u_sampled <= 1))  # 1-(1-p)^tries with tries >= 4
+
+
+@pytest.mark.oracle
+def test_sampled_losses_match_tf1():
+    pytest.importorskip("tensorflow")
+    import tensorflow.compat.v1 as tf1
+    tf1.disable_v2_behavior()
+    w, b, x = rand(8, 3), rand(8), rand(3, 3)
+    sampled = (SAMPLED[0].astype(np.int64), SAMPLED[1], SAMPLED[2])
+
+    def losses(lib):
+        sv = tuple(lib.constant(v) for v in sampled)
+        return [lib.nn.nce_loss(w, b, LABELS, x, 4, 8, num_true=2, sampled_values=sv),
+                lib.nn.sampled_softmax_loss(w, b, LABELS, x, 4, 8, num_true=2, sampled_values=sv),
+                lib.nn.nce_loss(w, b, LABELS, x, 4, 8, num_true=2, sampled_values=sv, remove_accidental_hits=True)]
+
+    with tf1.Graph().as_default(), tf1.Session() as sess:
+        ref = sess.run(losses(tf1))
+    with tf.Graph().as_default(), tf.Session() as sess:
+        got = sess.run(losses(tf))
+    for a, r in zip(got, ref, strict=True):
+        np.testing.assert_allclose(a, r, rtol=1e-6)
+
+
+
+@pytest.mark.parametrize("fn", ["stack_bidirectional_rnn", "stack_bidirectional_dynamic_rnn"])
+def test_stack_bidirectional_equals_layer_by_layer(fn):
+    xs, seq = rand(2, 4, 3), [4, 3]
+
+    def cells():
+        return [rnn_cell.GRUCell(3), rnn_cell.BasicLSTMCell(2)], [rnn_cell.BasicRNNCell(2), rnn_cell.GRUCell(4)]
+
+    def to_array(out):
+        return np.stack(out, 1) if isinstance(out, list) else out
+
+    with tf.Graph().as_default():
+        dynamic = fn.endswith("dynamic_rnn")
+        inputs = tf.constant(xs) if dynamic else tf.unstack(tf.constant(xs), axis=1)
+        out, st_fw, st_bw = getattr(tf.contrib.rnn, fn)(*cells(), inputs, dtype=tf.float64, sequence_length=seq)
+        names = [v.op.name for v in tf.global_variables()]
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            weights = {v.op.name: sess.run(v) for v in tf.global_variables()}
+            got, got_fw = sess.run([out, st_fw])
+    assert "stack_bidirectional_rnn/cell_0/bidirectional_rnn/fw/gru_cell/gates/kernel" in names
+    assert "stack_bidirectional_rnn/cell_1/bidirectional_rnn/bw/gru_cell/candidate/bias" in names
+    assert to_array(got).shape == (2, 4, 6)
+    with tf.Graph().as_default():
+        (fw0, fw1), (bw0, bw1) = cells()
+        with tf.variable_scope("stack_bidirectional_rnn"):
+            with tf.variable_scope("cell_0"):
+                layer, _, _ = tf.contrib.rnn.static_bidirectional_rnn(
+                    fw0, bw0, tf.unstack(tf.constant(xs), axis=1), dtype=tf.float64, sequence_length=seq)
+            with tf.variable_scope("cell_1"):
+                layer, ref_fw, _ = tf.contrib.rnn.static_bidirectional_rnn(fw1, bw1, layer, dtype=tf.float64,
+                                                                           sequence_length=seq)
+        ref_out, ref_fw_val = run_with_weights(lambda: (layer, ref_fw), weights)
+    np.testing.assert_allclose(to_array(got), np.stack(ref_out, 1), rtol=1e-10)
+    np.testing.assert_allclose(got_fw[1].h, ref_fw_val.h, rtol=1e-10)

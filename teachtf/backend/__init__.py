@@ -151,7 +151,12 @@ def list_devices():
 # than such a product (measured on a busy 2-core machine: 784×10 products took 4-30 ms on 2 threads, 30 µs on 1).
 SMALL_MATMUL_MACS = 1 << 23
 
-# [set_num_threads(n) or None, the default thread count, the count now set]; filled on the first CPU matmul.
+# With this many threads or fewer by default, every GEMM runs on one thread: OpenBLAS's workers spin after each
+# product and take the only other core from the kernels that follow (measured on a busy 2-core machine: an MNIST
+# CNN training step 1.8 s with 2 threads, 0.1 s with 1; even the BLAS-free Adam update slowed from 10 to 95 ms).
+_FEW_CORES = 2
+
+# [set_num_threads(n) or None, threads for big GEMMs, threads now set, default threads]; set on the first matmul.
 _blas_threads: list = []
 
 
@@ -165,18 +170,19 @@ def _init_blas_threads() -> None:
         libs = []
     default = max([lib.num_threads for lib in libs], default=1)
     if not libs or default <= 1:
-        _blas_threads[:] = [None, 1, 1]
+        _blas_threads[:] = [None, 1, 1, 1]
         return
 
     def set_threads(n: int) -> None:
         for lib in libs:
             lib.set_num_threads(n)
 
-    _blas_threads[:] = [set_threads, default, default]
+    _blas_threads[:] = [set_threads, default if default > _FEW_CORES else 1, default, default]
 
 
 def cpu_matmul_threads(macs: int) -> None:
-    """Before a NumPy matmul of `macs` multiply-adds: one BLAS thread if it is small, the default count if not."""
+    """Before a NumPy matmul of `macs` multiply-adds: one BLAS thread if it is small (or cores are few), the
+    default count if not."""
     if not _blas_threads:
         _init_blas_threads()
     state = _blas_threads
@@ -191,6 +197,36 @@ def cpu_matmul_threads(macs: int) -> None:
 def restore_blas_threads() -> None:
     """Gives BLAS its default thread count back (after a run), so NumPy code outside sessions is unaffected."""
     state = _blas_threads
-    if state and state[2] != state[1]:
-        state[0](state[1])
-        state[2] = state[1]
+    if state and state[2] != state[3]:
+        state[0](state[3])
+        state[2] = state[3]
+
+
+# -- NumPy floating-point warnings -------------------------------------------------------------------------
+
+# TF prints nothing for log(0), x/0 or overflow; runs ignore NumPy's floating-point errors. NumPy ≥ 2 keeps its
+# error state in a context variable: setting it directly costs ~0.3 µs a run, `np.errstate` ~1.3 µs.
+try:
+    from numpy._core._ufunc_config import _extobj_contextvar as _errstate_var
+
+    with np.errstate(all="ignore"):
+        _ignore_all = _errstate_var.get()
+except (ImportError, AttributeError):  # older NumPy: the public context manager
+    _errstate_var = None
+
+
+def silence_float_errors():
+    """Makes NumPy ignore floating-point errors in the current context; returns a token for `restore_float_errors`."""
+    if _errstate_var is not None:
+        return _errstate_var.set(_ignore_all)
+    state = np.errstate(all="ignore")
+    state.__enter__()
+    return state
+
+
+def restore_float_errors(token) -> None:
+    """Restores the floating-point error handling that `silence_float_errors` replaced."""
+    if _errstate_var is not None:
+        _errstate_var.reset(token)
+    else:
+        token.__exit__(None, None, None)

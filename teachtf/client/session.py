@@ -299,6 +299,7 @@ class BaseSession:
         with self._lock:
             self._pending = {}
             self._fed_vars = fed_vars
+            quiet = _backend.silence_float_errors()
             try:
                 self._run_steps(plan.steps, vals)
                 results = self._collect(plan, vals)
@@ -307,6 +308,7 @@ class BaseSession:
             finally:
                 self._pending = None
                 self._fed_vars = None
+                _backend.restore_float_errors(quiet)
                 _backend.restore_blas_threads()
         if plan.single:
             return results[0]

@@ -119,20 +119,31 @@ def random_flip_up_down(image, seed=None) -> Tensor:
 # -- crops and pads ------------------------------------------------------------------------------------------
 
 
+def _box_args(image, op: str, offset_height, offset_width, target_height, target_width) -> tuple:
+    """(image tensor, its rank, (oh, ow, th, tw) as static ints, (h, w)) for the bounding-box ops."""
+    image = tf.convert_to_tensor(image, name="image")
+    rank = _image_rank(image, op)
+    oh, ow = _static_int(offset_height, "offset_height"), _static_int(offset_width, "offset_width")
+    th, tw = _static_int(target_height, "target_height"), _static_int(target_width, "target_width")
+    return image, rank, (oh, ow, th, tw), _hw(image, op)
+
+
+def _check_all(checks) -> None:
+    """Raises ValueError(message) for the first (ok, message) pair that is not ok, in TF's order."""
+    for ok, msg in checks:
+        if not ok:
+            raise ValueError(msg)
+
+
 def crop_to_bounding_box(image, offset_height, offset_width, target_height, target_width) -> Tensor:
     """image[..., oh:oh+th, ow:ow+tw, :] with TF's argument checks."""
     with tf.name_scope(None, "crop_to_bounding_box", [image]):
-        image = tf.convert_to_tensor(image, name="image")
-        rank = _image_rank(image, "crop_to_bounding_box")
-        oh, ow = _static_int(offset_height, "offset_height"), _static_int(offset_width, "offset_width")
-        th, tw = _static_int(target_height, "target_height"), _static_int(target_width, "target_width")
-        h, w = _hw(image, "crop_to_bounding_box")
-        for ok, msg in ((ow >= 0, "offset_width must be >= 0."), (oh >= 0, "offset_height must be >= 0."),
-                        (tw > 0, "target_width must be > 0."), (th > 0, "target_height must be > 0."),
-                        (w >= tw + ow, "width must be >= target + offset."),
-                        (h >= th + oh, "height must be >= target + offset.")):
-            if not ok:
-                raise ValueError(msg)
+        image, rank, (oh, ow, th, tw), (h, w) = _box_args(image, "crop_to_bounding_box", offset_height,
+                                                          offset_width, target_height, target_width)
+        _check_all(((ow >= 0, "offset_width must be >= 0."), (oh >= 0, "offset_height must be >= 0."),
+                    (tw > 0, "target_width must be > 0."), (th > 0, "target_height must be > 0."),
+                    (w >= tw + ow, "width must be >= target + offset."),
+                    (h >= th + oh, "height must be >= target + offset.")))
         lead = [0] * (rank - 3)
         return tf.slice(image, lead + [oh, ow, 0], [-1] * (rank - 3) + [th, tw, -1])
 
@@ -140,17 +151,12 @@ def crop_to_bounding_box(image, offset_height, offset_width, target_height, targ
 def pad_to_bounding_box(image, offset_height, offset_width, target_height, target_width) -> Tensor:
     """Zero-pads image to [target_height, target_width] with the image at (offset_height, offset_width)."""
     with tf.name_scope(None, "pad_to_bounding_box", [image]):
-        image = tf.convert_to_tensor(image, name="image")
-        rank = _image_rank(image, "pad_to_bounding_box")
-        oh, ow = _static_int(offset_height, "offset_height"), _static_int(offset_width, "offset_width")
-        th, tw = _static_int(target_height, "target_height"), _static_int(target_width, "target_width")
-        h, w = _hw(image, "pad_to_bounding_box")
+        image, rank, (oh, ow, th, tw), (h, w) = _box_args(image, "pad_to_bounding_box", offset_height,
+                                                          offset_width, target_height, target_width)
         after_h, after_w = th - oh - h, tw - ow - w
-        for ok, msg in ((oh >= 0, "offset_height must be >= 0"), (ow >= 0, "offset_width must be >= 0"),
-                        (after_h >= 0, "height must be <= target - offset"),
-                        (after_w >= 0, "width must be <= target - offset")):
-            if not ok:
-                raise ValueError(msg)
+        _check_all(((oh >= 0, "offset_height must be >= 0"), (ow >= 0, "offset_width must be >= 0"),
+                    (after_h >= 0, "height must be <= target - offset"),
+                    (after_w >= 0, "width must be <= target - offset")))
         paddings = [[0, 0]] * (rank - 3) + [[oh, after_h], [ow, after_w], [0, 0]]
         return tf.pad(image, paddings)
 

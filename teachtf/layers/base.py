@@ -17,6 +17,7 @@ from ..framework.graph import GraphKeys, Tensor
 from ..framework.variable_scope import get_variable, variable_scope
 from ..ops import array_ops
 from ..ops.constant_op import convert_to_tensor
+from ..ops.conv_ops import bias_add
 from ..ops.math_ops import cast
 
 
@@ -144,6 +145,43 @@ class Layer:
             if loss is not None:
                 batch = cast(array_ops.shape(outputs)[0], loss.dtype.base_dtype)
                 self.add_loss(loss / batch)  # per-example mean, as TF 1.15's layers
+
+
+class KernelBiasLayer(Layer):
+    """A Layer with a `kernel` and an optional `bias` [n]: outputs = activation(op(inputs, kernel) + bias).
+
+    Holds the initializer/regularizer/constraint settings both weights share between Dense and the conv layers.
+    """
+    def __init__(self, activation=None, use_bias=True, kernel_initializer=None, bias_initializer=None,
+                 kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None, kernel_constraint=None,
+                 bias_constraint=None, trainable=True, name=None, **kwargs):
+        super().__init__(trainable=trainable, name=name, activity_regularizer=activity_regularizer, **kwargs)
+        self.activation = activation
+        self.use_bias = use_bias
+        self.kernel_initializer = kernel_initializer
+        self.bias_initializer = bias_initializer
+        self.kernel_regularizer = kernel_regularizer
+        self.bias_regularizer = bias_regularizer
+        self.kernel_constraint = kernel_constraint
+        self.bias_constraint = bias_constraint
+        self.kernel = None
+        self.bias = None
+
+    def _add_kernel_and_bias(self, kernel_shape: list, bias_size: int) -> None:
+        """Creates `kernel` of `kernel_shape` and, with use_bias, `bias` [bias_size]."""
+        self.kernel = self.add_weight("kernel", shape=kernel_shape, initializer=self.kernel_initializer,
+                                      regularizer=self.kernel_regularizer, constraint=self.kernel_constraint)
+        if self.use_bias:
+            self.bias = self.add_weight("bias", shape=[bias_size], initializer=self.bias_initializer,
+                                        regularizer=self.bias_regularizer, constraint=self.bias_constraint)
+
+    def _bias_and_activation(self, outputs: Tensor, data_format: str | None = None) -> Tensor:
+        """activation(outputs + bias), each step skipped when absent; the bias goes on the channel axis."""
+        if self.use_bias:
+            outputs = bias_add(outputs, self.bias, data_format=data_format)
+        if self.activation is not None:
+            return self.activation(outputs)
+        return outputs
 
 
 def _as_dtype(dtype):

@@ -5,10 +5,9 @@ from __future__ import annotations
 from ..framework.graph import Tensor
 from ..framework.shapes import TensorShape
 from ..ops import array_ops, init_ops
-from ..ops.conv_ops import bias_add
 from ..ops.conv_ops import conv2d as nn_conv2d
 from ..ops.conv_ops import conv2d_transpose as nn_conv2d_transpose
-from .base import Layer
+from .base import KernelBiasLayer
 from .utils import deconv_output_length, normalize_data_format, normalize_padding, normalize_tuple
 
 
@@ -16,13 +15,17 @@ def _nn_format(data_format: str) -> str:
     return "NHWC" if data_format == "channels_last" else "NCHW"
 
 
-class _Conv2DBase(Layer):
+class _Conv2DBase(KernelBiasLayer):
     def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid", data_format="channels_last",
                  dilation_rate=(1, 1), activation=None, use_bias=True, kernel_initializer=None,
                  bias_initializer=init_ops.zeros_initializer(), kernel_regularizer=None, bias_regularizer=None,
                  activity_regularizer=None, kernel_constraint=None, bias_constraint=None, trainable=True, name=None,
                  **kwargs):
-        super().__init__(trainable=trainable, name=name, activity_regularizer=activity_regularizer, **kwargs)
+        super().__init__(activation=activation, use_bias=use_bias, kernel_initializer=kernel_initializer,
+                         bias_initializer=bias_initializer, kernel_regularizer=kernel_regularizer,
+                         bias_regularizer=bias_regularizer, activity_regularizer=activity_regularizer,
+                         kernel_constraint=kernel_constraint, bias_constraint=bias_constraint, trainable=trainable,
+                         name=name, **kwargs)
         if not isinstance(filters, int) or filters <= 0:
             raise ValueError(f"filters must be a positive int, got {filters!r}")
         self.filters = filters
@@ -31,16 +34,6 @@ class _Conv2DBase(Layer):
         self.padding = normalize_padding(padding)
         self.data_format = normalize_data_format(data_format)
         self.dilation_rate = normalize_tuple(dilation_rate, 2, "dilation_rate")
-        self.activation = activation
-        self.use_bias = use_bias
-        self.kernel_initializer = kernel_initializer
-        self.bias_initializer = bias_initializer
-        self.kernel_regularizer = kernel_regularizer
-        self.bias_regularizer = bias_regularizer
-        self.kernel_constraint = kernel_constraint
-        self.bias_constraint = bias_constraint
-        self.kernel = None
-        self.bias = None
 
     def _channels(self, input_shape) -> int:
         shape = TensorShape(input_shape)
@@ -56,20 +49,10 @@ class _Conv2DBase(Layer):
         raise NotImplementedError  # each subclass lays its kernel out differently
 
     def build(self, input_shape):
-        channels = self._channels(input_shape)
-        self.kernel = self.add_weight("kernel", shape=self._kernel_shape(channels),
-                                      initializer=self.kernel_initializer, regularizer=self.kernel_regularizer,
-                                      constraint=self.kernel_constraint)
-        if self.use_bias:
-            self.bias = self.add_weight("bias", shape=[self.filters], initializer=self.bias_initializer,
-                                        regularizer=self.bias_regularizer, constraint=self.bias_constraint)
+        self._add_kernel_and_bias(self._kernel_shape(self._channels(input_shape)), self.filters)
 
     def _finish(self, outputs):
-        if self.use_bias:
-            outputs = bias_add(outputs, self.bias, data_format=_nn_format(self.data_format))
-        if self.activation is not None:
-            return self.activation(outputs)
-        return outputs
+        return self._bias_and_activation(outputs, data_format=_nn_format(self.data_format))
 
 
 class Conv2D(_Conv2DBase):

@@ -6,45 +6,33 @@ from ..framework.graph import Tensor
 from ..framework.shapes import TensorShape
 from ..ops import array_ops, init_ops
 from ..ops.control_flow_ops import identity
-from ..ops.conv_ops import bias_add
 from ..ops.math_ops import matmul, tensordot
 from ..ops.nn_dropout import dropout as nn_dropout
-from .base import Layer
+from .base import KernelBiasLayer, Layer
 from .utils import normalize_data_format, smart_select
 
 
-class Dense(Layer):
+class Dense(KernelBiasLayer):
     """outputs = activation(inputs · kernel + bias); kernel [in, units] (glorot-uniform unless the scope or
     `kernel_initializer` says otherwise), bias [units] zeros. Rank > 2 inputs use the last axis."""
     def __init__(self, units, activation=None, use_bias=True, kernel_initializer=None,
                  bias_initializer=init_ops.zeros_initializer(), kernel_regularizer=None, bias_regularizer=None,
                  activity_regularizer=None, kernel_constraint=None, bias_constraint=None, trainable=True, name=None,
                  **kwargs):
-        super().__init__(trainable=trainable, name=name, activity_regularizer=activity_regularizer, **kwargs)
+        super().__init__(activation=activation, use_bias=use_bias, kernel_initializer=kernel_initializer,
+                         bias_initializer=bias_initializer, kernel_regularizer=kernel_regularizer,
+                         bias_regularizer=bias_regularizer, activity_regularizer=activity_regularizer,
+                         kernel_constraint=kernel_constraint, bias_constraint=bias_constraint, trainable=trainable,
+                         name=name, **kwargs)
         if not isinstance(units, int) or units <= 0:
             raise ValueError(f"units must be a positive int, got {units!r}")
         self.units = units
-        self.activation = activation
-        self.use_bias = use_bias
-        self.kernel_initializer = kernel_initializer
-        self.bias_initializer = bias_initializer
-        self.kernel_regularizer = kernel_regularizer
-        self.bias_regularizer = bias_regularizer
-        self.kernel_constraint = kernel_constraint
-        self.bias_constraint = bias_constraint
-        self.kernel = None
-        self.bias = None
 
     def build(self, input_shape):
         input_shape = TensorShape(input_shape)
         if input_shape.ndims is None or input_shape[-1].value is None:
             raise ValueError("The last dimension of the inputs to `Dense` should be defined. Found `None`.")
-        self.kernel = self.add_weight("kernel", shape=[input_shape[-1].value, self.units],
-                                      initializer=self.kernel_initializer, regularizer=self.kernel_regularizer,
-                                      constraint=self.kernel_constraint)
-        if self.use_bias:
-            self.bias = self.add_weight("bias", shape=[self.units], initializer=self.bias_initializer,
-                                        regularizer=self.bias_regularizer, constraint=self.bias_constraint)
+        self._add_kernel_and_bias([input_shape[-1].value, self.units], self.units)
 
     def call(self, inputs):
         rank = inputs.shape.ndims
@@ -53,12 +41,7 @@ class Dense(Layer):
             outputs.set_shape(inputs.shape[:-1].concatenate([self.units]))
         else:
             outputs = matmul(inputs, self.kernel)
-        if self.use_bias:
-            outputs = bias_add(outputs, self.bias)
-        if self.activation is not None:
-            return self.activation(outputs)
-        return outputs
-
+        return self._bias_and_activation(outputs)
 
 def dense(inputs, units, activation=None, use_bias=True, kernel_initializer=None,
           bias_initializer=init_ops.zeros_initializer(), kernel_regularizer=None, bias_regularizer=None,

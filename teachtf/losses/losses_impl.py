@@ -128,66 +128,73 @@ def _float_pair(labels, predictions):
     return labels, predictions
 
 
+def _logits_and_labels(logits, labels):
+    """(logits, labels cast to the logits' dtype), their static shapes checked compatible."""
+    logits = convert_to_tensor(logits)
+    labels = cast(labels, logits.dtype.base_dtype)
+    logits.shape.assert_is_compatible_with(labels.shape)
+    return logits, labels
+
+
+def _pairwise_loss(default_name: str, formula, labels, predictions, weights, scope, loss_collection, reduction,
+                   what: str = "predictions") -> Tensor:
+    """What every labels-vs-predictions loss does around its formula: both arguments must be given (`what` names
+    the second), both are cast to float32 with compatible shapes inside name scope `scope`/`default_name`, the
+    elementwise losses = formula(labels, predictions), and `compute_weighted_loss` weights and reduces them."""
+    _require(labels, "labels")
+    _require(predictions, what)
+    with _graph.name_scope(scope, default_name, [predictions, labels, weights]) as scope:
+        labels, predictions = _float_pair(labels, predictions)
+        return compute_weighted_loss(formula(labels, predictions), weights, scope, loss_collection,
+                                     reduction=reduction)
+
+
 def mean_squared_error(labels, predictions, weights=1.0, scope=None, loss_collection=GraphKeys.LOSSES,
                        reduction=Reduction.SUM_BY_NONZERO_WEIGHTS) -> Tensor:
     """(labels − predictions)², weighted and reduced."""
-    _require(labels, "labels")
-    _require(predictions, "predictions")
-    with _graph.name_scope(scope, "mean_squared_error", [predictions, labels, weights]) as scope:
-        labels, predictions = _float_pair(labels, predictions)
-        losses = squared_difference(predictions, labels)
-        return compute_weighted_loss(losses, weights, scope, loss_collection, reduction=reduction)
+    return _pairwise_loss("mean_squared_error", lambda labels, predictions: squared_difference(predictions, labels),
+                          labels, predictions, weights, scope, loss_collection, reduction)
 
 
 def absolute_difference(labels, predictions, weights=1.0, scope=None, loss_collection=GraphKeys.LOSSES,
                         reduction=Reduction.SUM_BY_NONZERO_WEIGHTS) -> Tensor:
     """|predictions − labels|, weighted and reduced."""
-    _require(labels, "labels")
-    _require(predictions, "predictions")
-    with _graph.name_scope(scope, "absolute_difference", [predictions, labels, weights]) as scope:
-        labels, predictions = _float_pair(labels, predictions)
-        losses = abs_(subtract(predictions, labels))
-        return compute_weighted_loss(losses, weights, scope, loss_collection, reduction=reduction)
+    return _pairwise_loss("absolute_difference", lambda labels, predictions: abs_(subtract(predictions, labels)),
+                          labels, predictions, weights, scope, loss_collection, reduction)
 
 
 def huber_loss(labels, predictions, weights=1.0, delta=1.0, scope=None, loss_collection=GraphKeys.LOSSES,
                reduction=Reduction.SUM_BY_NONZERO_WEIGHTS) -> Tensor:
     """½·e² where |e| ≤ delta, else delta·(|e| − ½·delta), for e = predictions − labels."""
-    _require(labels, "labels")
-    _require(predictions, "predictions")
-    with _graph.name_scope(scope, "huber_loss", [predictions, labels, weights]) as scope:
-        labels, predictions = _float_pair(labels, predictions)
+    def huber(labels, predictions):
         abs_error = abs_(subtract(predictions, labels))
         quadratic = minimum(abs_error, delta)
         linear = subtract(abs_error, quadratic)
-        losses = add(multiply(convert_to_tensor(0.5, dtype=quadratic.dtype.base_dtype),
-                              multiply(quadratic, quadratic)), multiply(delta, linear))
-        return compute_weighted_loss(losses, weights, scope, loss_collection, reduction=reduction)
+        return add(multiply(convert_to_tensor(0.5, dtype=quadratic.dtype.base_dtype), multiply(quadratic, quadratic)),
+                   multiply(delta, linear))
+
+    return _pairwise_loss("huber_loss", huber, labels, predictions, weights, scope, loss_collection, reduction)
 
 
 def hinge_loss(labels, logits, weights=1.0, scope=None, loss_collection=GraphKeys.LOSSES,
                reduction=Reduction.SUM_BY_NONZERO_WEIGHTS) -> Tensor:
     """max(0, 1 − (2·labels − 1)·logits) for labels in {0, 1}."""
-    _require(labels, "labels")
-    _require(logits, "logits")
-    with _graph.name_scope(scope, "hinge_loss", [logits, labels, weights]) as scope:
-        labels, logits = _float_pair(labels, logits)
+    def hinge(labels, logits):
         all_ones = ones_like(labels)
         signs = subtract(2 * labels, all_ones)
-        losses = relu(subtract(all_ones, multiply(signs, logits)))
-        return compute_weighted_loss(losses, weights, scope, loss_collection, reduction=reduction)
+        return relu(subtract(all_ones, multiply(signs, logits)))
+
+    return _pairwise_loss("hinge_loss", hinge, labels, logits, weights, scope, loss_collection, reduction,
+                          what="logits")
 
 
 def log_loss(labels, predictions, weights=1.0, epsilon=1e-7, scope=None, loss_collection=GraphKeys.LOSSES,
              reduction=Reduction.SUM_BY_NONZERO_WEIGHTS) -> Tensor:
     """−y·log(p + ε) − (1 − y)·log(1 − p + ε)."""
-    _require(labels, "labels")
-    _require(predictions, "predictions")
-    with _graph.name_scope(scope, "log_loss", [predictions, labels, weights]) as scope:
-        labels, predictions = _float_pair(labels, predictions)
-        losses = -multiply(labels, log(predictions + epsilon)) - multiply(1 - labels,
-                                                                         log(1 - predictions + epsilon))
-        return compute_weighted_loss(losses, weights, scope, loss_collection, reduction=reduction)
+    def log_likelihood(labels, predictions):
+        return -multiply(labels, log(predictions + epsilon)) - multiply(1 - labels, log(1 - predictions + epsilon))
+
+    return _pairwise_loss("log_loss", log_likelihood, labels, predictions, weights, scope, loss_collection, reduction)
 
 
 def cosine_distance(labels, predictions, axis=None, weights=1.0, scope=None, loss_collection=GraphKeys.LOSSES,
@@ -198,12 +205,10 @@ def cosine_distance(labels, predictions, axis=None, weights=1.0, scope=None, los
     axis = dim if axis is None else axis
     if axis is None:
         raise ValueError("You must specify 'axis'.")
-    _require(labels, "labels")
-    _require(predictions, "predictions")
-    with _graph.name_scope(scope, "cosine_distance_loss", [predictions, labels, weights]) as scope:
-        labels, predictions = _float_pair(labels, predictions)
-        losses = 1 - reduce_sum(multiply(predictions, labels), axis=(axis,), keepdims=True)
-        return compute_weighted_loss(losses, weights, scope, loss_collection, reduction=reduction)
+    return _pairwise_loss("cosine_distance_loss",
+                          lambda labels, predictions: 1 - reduce_sum(multiply(predictions, labels), axis=(axis,),
+                                                                     keepdims=True),
+                          labels, predictions, weights, scope, loss_collection, reduction)
 
 
 def sigmoid_cross_entropy(multi_class_labels, logits, weights=1.0, label_smoothing=0, scope=None,
@@ -212,9 +217,7 @@ def sigmoid_cross_entropy(multi_class_labels, logits, weights=1.0, label_smoothi
     _require(multi_class_labels, "multi_class_labels")
     _require(logits, "logits")
     with _graph.name_scope(scope, "sigmoid_cross_entropy_loss", [logits, multi_class_labels, weights]) as scope:
-        logits = convert_to_tensor(logits)
-        labels = cast(multi_class_labels, logits.dtype.base_dtype)
-        logits.shape.assert_is_compatible_with(labels.shape)
+        logits, labels = _logits_and_labels(logits, multi_class_labels)
         if label_smoothing > 0:
             labels = labels * (1 - label_smoothing) + 0.5 * label_smoothing
         losses = nn_logistic.sigmoid_cross_entropy_with_logits(labels=labels, logits=logits, name="xentropy")
@@ -227,9 +230,7 @@ def softmax_cross_entropy(onehot_labels, logits, weights=1.0, label_smoothing=0,
     _require(onehot_labels, "onehot_labels")
     _require(logits, "logits")
     with _graph.name_scope(scope, "softmax_cross_entropy_loss", [logits, onehot_labels, weights]) as scope:
-        logits = convert_to_tensor(logits)
-        labels = cast(onehot_labels, logits.dtype.base_dtype)
-        logits.shape.assert_is_compatible_with(labels.shape)
+        logits, labels = _logits_and_labels(logits, onehot_labels)
         if label_smoothing > 0:
             num_classes = cast(array_ops.shape(labels)[-1], logits.dtype.base_dtype)
             labels = labels * (1.0 - label_smoothing) + label_smoothing / num_classes

@@ -32,14 +32,18 @@ _MERGE_PRED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 # -- Switch and Merge ------------------------------------------------------------------------------------------
 
 
+def check_scalar_bool(t: Tensor, arg: str, op_type: str, hint: str) -> None:
+    """TF's TypeError for a non-bool `arg` of `op_type`, then a ValueError ending in `hint` unless it is rank 0."""
+    if t.dtype.base_dtype != dtypes.bool_:
+        raise TypeError(f"Input '{arg}' of '{op_type}' Op has type {t.dtype.base_dtype.name} that does not match "
+                        "expected type of bool.")
+    if t.shape.ndims not in (None, 0):
+        raise ValueError(f"Shape must be rank 0 but is rank {t.shape.ndims}: {hint}")
+
+
 def _switch_shape(inputs, attrs):
     data, pred = inputs
-    if pred.dtype.base_dtype != dtypes.bool_:
-        raise TypeError(f"Input 'pred' of 'Switch' Op has type {pred.dtype.base_dtype.name} that does not match "
-                        "expected type of bool.")
-    if pred.shape.ndims not in (None, 0):
-        raise ValueError(f"Shape must be rank 0 but is rank {pred.shape.ndims}: the predicate of tf.cond must be a "
-                         "scalar bool tensor")
+    check_scalar_bool(pred, "pred", "Switch", "the predicate of tf.cond must be a scalar bool tensor")
     out = (data.shape, data.dtype.base_dtype)
     return [out, out]
 
@@ -110,6 +114,16 @@ def merge(inputs, name=None):
 # -- the branch context ----------------------------------------------------------------------------------------------
 
 
+def encloses(context, op: Operation) -> bool:
+    """Whether `op` was built inside `context` or in a context nested in it (a cond or while context)."""
+    ctx = op._cf_context
+    while ctx is not None:
+        if ctx is context:
+            return True
+        ctx = ctx.outer
+    return False
+
+
 class CondContext:
     """The ops of one branch of one tf.cond: `pred` (pred_id), `pivot` (switch_t or switch_f), `branch` 1/0."""
 
@@ -137,7 +151,7 @@ class CondContext:
         od = t.op._opdef
         if od is not None and od.is_variable:
             return t  # refs are read when the consuming op runs; the pivot guards that op instead
-        if self._within(t.op):
+        if encloses(self, t.op):
             self._values.add(t)
             return t
         outer_t = self.outer._capture(t) if self.outer is not None else t
@@ -154,18 +168,10 @@ class CondContext:
         self._external[t] = result
         return result
 
-    def _within(self, op: Operation) -> bool:
-        ctx = op._cf_context
-        while ctx is not None:
-            if ctx is self:
-                return True
-            ctx = ctx.outer
-        return False
-
     def _control_inputs(self, inputs, ctrl) -> list:
         """Adds the pivot to ops with no data input from the branch (constants, variable reads)."""
         has_data = any(not (t.op._opdef is not None and t.op._opdef.is_variable) for t in inputs)
-        if has_data or any(self._within(c) for c in ctrl):
+        if has_data or any(encloses(self, c) for c in ctrl):
             return ctrl
         return ctrl + [self.pivot.op]
 
@@ -183,6 +189,13 @@ class CondContext:
 
     def build_branch(self, fn):
         """Calls `fn` inside the branch; returns (its result, the flat list of branch output tensors)."""
+        self.enter()
+        try:
+            return self._build(fn)
+        finally:
+            self.exit()
+
+    def _build(self, fn):
         from .constant_op import convert_to_tensor
 
         original = fn()
@@ -248,18 +261,8 @@ def cond(pred, true_fn=None, false_fn=None, strict=False, name=None, fn1=None, f
         for t in (p_false, p_true, pivot_t, pivot_f, pred):
             g.prevent_fetching(t.op)
         outer = g._cf_context
-        ctx_t = CondContext(pred, pivot_t, 1, outer)
-        ctx_t.enter()
-        try:
-            orig_t, res_t = ctx_t.build_branch(true_fn)
-        finally:
-            ctx_t.exit()
-        ctx_f = CondContext(pred, pivot_f, 0, outer)
-        ctx_f.enter()
-        try:
-            orig_f, res_f = ctx_f.build_branch(false_fn)
-        finally:
-            ctx_f.exit()
+        orig_t, res_t = CondContext(pred, pivot_t, 1, outer).build_branch(true_fn)
+        orig_f, res_f = CondContext(pred, pivot_f, 0, outer).build_branch(false_fn)
         if not strict:
             orig_t = _unpack_if_singleton(orig_t)
             orig_f = _unpack_if_singleton(orig_f)

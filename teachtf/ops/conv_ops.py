@@ -260,11 +260,30 @@ def _conv_kw(op):
         "explicit_paddings": op.get_attr("explicit_paddings")}
 
 
-def _conv2d_grad(op, grad):
-    x, f = op.inputs
-    kw = _conv_kw(op)
-    return [_apply_conv("Conv2DBackpropInput", [shape_of(x), f, grad], kw),
-            _apply_conv("Conv2DBackpropFilter", [x, shape_of(f), grad], kw)]
+def adjoint_grads(forward: str, backprop_input: str, backprop_filter: str, build) -> tuple:
+    """Gradients of a convolution y = forward(x, f) and its two adjoints, each one's gradient built from the others:
+    d forward(x, f)        = (backprop_input(shape x, f, g),  backprop_filter(x, shape f, g));
+    d backprop_input(_, f, dy)  = (None, backprop_filter(g, shape f, dy), forward(g, f));
+    d backprop_filter(x, _, dy) = (backprop_input(shape x, g, dy), None, forward(x, g)).
+    `build(op_type, inputs, op)` creates one op with the attrs of the differentiated `op`."""
+    def forward_grad(op, grad):
+        x, f = op.inputs
+        return [build(backprop_input, [shape_of(x), f, grad], op), build(backprop_filter, [x, shape_of(f), grad], op)]
+
+    def backprop_input_grad(op, grad):
+        _, f, dy = op.inputs
+        return [None, build(backprop_filter, [grad, shape_of(f), dy], op), build(forward, [grad, f], op)]
+
+    def backprop_filter_grad(op, grad):
+        x, _, dy = op.inputs
+        return [build(backprop_input, [shape_of(x), grad, dy], op), None, build(forward, [x, grad], op)]
+
+    return forward_grad, backprop_input_grad, backprop_filter_grad
+
+
+_conv2d_grad, _backprop_input_grad, _backprop_filter_grad = adjoint_grads(
+    "Conv2D", "Conv2DBackpropInput", "Conv2DBackpropFilter",
+    lambda op_type, inputs, op: _apply_conv(op_type, inputs, _conv_kw(op)))
 
 
 @register("Conv2D", shape=_conv2d_shape, grad=_conv2d_grad)
@@ -306,14 +325,6 @@ def _backprop_input_shape(inputs, attrs):
     return [(sv, f.dtype.base_dtype)]
 
 
-def _backprop_input_grad(op, grad):
-    _, f, dy = op.inputs
-    kw = _conv_kw(op)
-    return [None,
-            _apply_conv("Conv2DBackpropFilter", [grad, shape_of(f), dy], kw),
-            _apply_conv("Conv2D", [grad, f], kw)]
-
-
 @register("Conv2DBackpropInput", shape=_backprop_input_shape, grad=_backprop_input_grad)
 def _conv2d_backprop_input_kernel(ctx, sizes, f, dy, strides, padding, dilations, data_format,
                                   explicit_paddings=(), **_):
@@ -346,14 +357,6 @@ def _backprop_filter_shape(inputs, attrs):
     merge_dim(c, sv[2], "input channels vs filter_sizes")
     merge_dim(dc, sv[3], "out_backprop channels vs filter_sizes")
     return [(sv, x.dtype.base_dtype)]
-
-
-def _backprop_filter_grad(op, grad):
-    x, _, dy = op.inputs
-    kw = _conv_kw(op)
-    return [_apply_conv("Conv2DBackpropInput", [shape_of(x), grad, dy], kw),
-            None,
-            _apply_conv("Conv2D", [x, grad], kw)]
 
 
 @register("Conv2DBackpropFilter", shape=_backprop_filter_shape, grad=_backprop_filter_grad)

@@ -14,8 +14,8 @@ import numpy as np
 from ..framework import graph as _graph
 from ..framework.graph import Tensor
 from . import windows as W
-from .conv_ops import (check_backprop_sizes, check_float, check_same_dtype, conv2d, conv_attrs, host_ints,
-                       merge_dim, plane_args, rank4, same_dtype_inputs, shape_of, sizes_tensor, sizes_value,
+from .conv_ops import (adjoint_grads, check_backprop_sizes, check_float, check_same_dtype, conv2d, conv_attrs,
+                       host_ints, merge_dim, plane_args, rank4, same_dtype_inputs, sizes_tensor, sizes_value,
                        static_out_hw)
 from .registry import apply, register
 
@@ -83,13 +83,9 @@ def _dw_kw(op):
     return {k: op.get_attr(k) for k in ("strides", "padding", "dilations", "data_format")}
 
 
-def _depthwise_grad(op, grad):
-    x, f = op.inputs
-    kw = _dw_kw(op)
-    return [apply("DepthwiseConv2dNativeBackpropInput", [shape_of(x), f, grad], kw,
-                  "DepthwiseConv2dNativeBackpropInput"),
-            apply("DepthwiseConv2dNativeBackpropFilter", [x, shape_of(f), grad], kw,
-                  "DepthwiseConv2dNativeBackpropFilter")]
+_depthwise_grad, _dw_backprop_input_grad, _dw_backprop_filter_grad = adjoint_grads(
+    "DepthwiseConv2dNative", "DepthwiseConv2dNativeBackpropInput", "DepthwiseConv2dNativeBackpropFilter",
+    lambda op_type, inputs, op: apply(op_type, inputs, _dw_kw(op), op_type))
 
 
 @register("DepthwiseConv2dNative", shape=_depthwise_shape, grad=_depthwise_grad)
@@ -107,15 +103,6 @@ def _dw_backprop_input_shape(inputs, attrs):
     check_same_dtype(f, dy, "filter", "out_backprop", "DepthwiseConv2dNativeBackpropInput")
     sv = sizes_value(sizes, 4, "DepthwiseConv2dNativeBackpropInput")
     return [(sv if sv is not None else [None] * 4, f.dtype.base_dtype)]
-
-
-def _dw_backprop_input_grad(op, grad):
-    _, f, dy = op.inputs
-    kw = _dw_kw(op)
-    return [None,
-            apply("DepthwiseConv2dNativeBackpropFilter", [grad, shape_of(f), dy], kw,
-                  "DepthwiseConv2dNativeBackpropFilter"),
-            apply("DepthwiseConv2dNative", [grad, f], kw, "DepthwiseConv2dNative")]
 
 
 @register("DepthwiseConv2dNativeBackpropInput", shape=_dw_backprop_input_shape, grad=_dw_backprop_input_grad)
@@ -136,15 +123,6 @@ def _dw_backprop_filter_shape(inputs, attrs):
     check_same_dtype(x, dy, "input", "out_backprop", "DepthwiseConv2dNativeBackpropFilter")
     sv = sizes_value(sizes, 4, "DepthwiseConv2dNativeBackpropFilter")
     return [(sv if sv is not None else [None] * 4, x.dtype.base_dtype)]
-
-
-def _dw_backprop_filter_grad(op, grad):
-    x, _, dy = op.inputs
-    kw = _dw_kw(op)
-    return [apply("DepthwiseConv2dNativeBackpropInput", [shape_of(x), grad, dy], kw,
-                  "DepthwiseConv2dNativeBackpropInput"),
-            None,
-            apply("DepthwiseConv2dNative", [x, grad], kw, "DepthwiseConv2dNative")]
 
 
 @register("DepthwiseConv2dNativeBackpropFilter", shape=_dw_backprop_filter_shape, grad=_dw_backprop_filter_grad)

@@ -68,34 +68,33 @@ class Initializer:
         return f"{type(self).__name__}({args})"
 
 
-class Zeros(Initializer):
+class _Fill(Initializer):
+    """Every element the same value, built by the `array_ops` function named in `_fill` (any dtype)."""
+
+    _fill = ""
+
+    def __init__(self, dtype=dtypes.float32):
+        self.dtype = dtypes.as_dtype(dtype)
+
+    def __call__(self, shape, dtype=None, partition_info=None):
+        from . import array_ops
+
+        return getattr(array_ops, self._fill)(shape, dtype if dtype is not None else self.dtype)
+
+    def get_config(self):
+        return {"dtype": self.dtype.name}
+
+
+class Zeros(_Fill):
     """All zeros (any dtype)."""
 
-    def __init__(self, dtype=dtypes.float32):
-        self.dtype = dtypes.as_dtype(dtype)
-
-    def __call__(self, shape, dtype=None, partition_info=None):
-        from . import array_ops
-
-        return array_ops.zeros(shape, dtype if dtype is not None else self.dtype)
-
-    def get_config(self):
-        return {"dtype": self.dtype.name}
+    _fill = "zeros"
 
 
-class Ones(Initializer):
+class Ones(_Fill):
     """All ones (any dtype)."""
 
-    def __init__(self, dtype=dtypes.float32):
-        self.dtype = dtypes.as_dtype(dtype)
-
-    def __call__(self, shape, dtype=None, partition_info=None):
-        from . import array_ops
-
-        return array_ops.ones(shape, dtype if dtype is not None else self.dtype)
-
-    def get_config(self):
-        return {"dtype": self.dtype.name}
+    _fill = "ones"
 
 
 class Constant(Initializer):
@@ -138,42 +137,37 @@ class RandomUniform(Initializer):
         return {"minval": self.minval, "maxval": self.maxval, "seed": self.seed, "dtype": self.dtype.name}
 
 
-class RandomNormal(Initializer):
+class _Normal(Initializer):
+    """N(mean, stddev²) drawn by the `random_ops` function named in `_sample`."""
+
+    _sample = ""
+
+    def __init__(self, mean=0.0, stddev=1.0, seed=None, dtype=dtypes.float32):
+        self.mean = mean
+        self.stddev = stddev
+        self.seed = seed
+        self.dtype = _float_dtype(dtype)
+
+    def __call__(self, shape, dtype=None, partition_info=None):
+        from . import random_ops
+
+        return getattr(random_ops, self._sample)(shape, self.mean, self.stddev,
+                                                 dtype if dtype is not None else self.dtype, seed=self.seed)
+
+    def get_config(self):
+        return {"mean": self.mean, "stddev": self.stddev, "seed": self.seed, "dtype": self.dtype.name}
+
+
+class RandomNormal(_Normal):
     """N(mean, stddev²)."""
 
-    def __init__(self, mean=0.0, stddev=1.0, seed=None, dtype=dtypes.float32):
-        self.mean = mean
-        self.stddev = stddev
-        self.seed = seed
-        self.dtype = _float_dtype(dtype)
-
-    def __call__(self, shape, dtype=None, partition_info=None):
-        from . import random_ops
-
-        return random_ops.random_normal(shape, self.mean, self.stddev, dtype if dtype is not None else self.dtype,
-                                        seed=self.seed)
-
-    def get_config(self):
-        return {"mean": self.mean, "stddev": self.stddev, "seed": self.seed, "dtype": self.dtype.name}
+    _sample = "random_normal"
 
 
-class TruncatedNormal(Initializer):
+class TruncatedNormal(_Normal):
     """N(mean, stddev²) with values beyond 2·stddev re-drawn."""
 
-    def __init__(self, mean=0.0, stddev=1.0, seed=None, dtype=dtypes.float32):
-        self.mean = mean
-        self.stddev = stddev
-        self.seed = seed
-        self.dtype = _float_dtype(dtype)
-
-    def __call__(self, shape, dtype=None, partition_info=None):
-        from . import random_ops
-
-        return random_ops.truncated_normal(shape, self.mean, self.stddev,
-                                           dtype if dtype is not None else self.dtype, seed=self.seed)
-
-    def get_config(self):
-        return {"mean": self.mean, "stddev": self.stddev, "seed": self.seed, "dtype": self.dtype.name}
+    _sample = "truncated_normal"
 
 
 class UniformUnitScaling(Initializer):

@@ -19,6 +19,7 @@ from ..framework import errors
 from ..framework import graph as _graph
 from ..framework.graph import Tensor
 from ..framework.shapes import TensorShape
+from .cond_ops import check_scalar_bool
 from .registry import NO_GRADIENT, apply, apply_op, register
 
 # -- value summaries ---------------------------------------------------------------------------------------
@@ -221,13 +222,7 @@ def add_check_numerics_ops():
 
 
 def _assert_shape(inputs, attrs):
-    cond = inputs[0]
-    if cond.dtype.base_dtype != dtypes.bool_:
-        raise TypeError(f"Input 'condition' of 'Assert' Op has type {cond.dtype.base_dtype.name} that does not match "
-                        "expected type of bool.")
-    if cond.shape.ndims not in (None, 0):
-        raise ValueError(f"Shape must be rank 0 but is rank {cond.shape.ndims}: the condition of Assert must be a "
-                         "scalar (use tf.reduce_all)")
+    check_scalar_bool(inputs[0], "condition", "Assert", "the condition of Assert must be a scalar (use tf.reduce_all)")
     return []
 
 

@@ -279,38 +279,44 @@ def _max_pool_grad(op, grad):
     return [apply("MaxPoolGrad", [op.inputs[0], op.outputs[0], grad], _pool_kw(op), "MaxPoolGrad")]
 
 
-@register("MaxPool", shape=_max_pool_shape, grad=_max_pool_grad)
-def _max_pool_kernel(ctx, x, ksize, strides, padding, data_format, **_):
+def _pooled(ctx, nhwc_fn, x, ksize, strides, padding, data_format):
+    """`nhwc_fn(xp, x, k, s, pads, out_hw)` (a forward pooling) run in NHWC, returned in `data_format`."""
     xp = ctx.xp
     (x,) = _in_nhwc(xp, data_format, x)
     k, s, out_hw, pads = _plane(ksize, strides, padding, data_format, x.shape[1:3])
-    return W.from_nhwc(xp, max_pool_nhwc(xp, x, k, s, pads, out_hw), data_format)
+    return W.from_nhwc(xp, nhwc_fn(xp, x, k, s, pads, out_hw), data_format)
 
 
-def _max_pool_grad_grad(op, grad):
-    x, y, _ = op.inputs
-    return [_zeros_like(x), _zeros_like(y), apply("MaxPoolGradGrad", [x, y, grad], _pool_kw(op), "MaxPoolGradGrad")]
+@register("MaxPool", shape=_max_pool_shape, grad=_max_pool_grad)
+def _max_pool_kernel(ctx, x, ksize, strides, padding, data_format, **_):
+    return _pooled(ctx, max_pool_nhwc, x, ksize, strides, padding, data_format)
 
 
-@register("MaxPoolGrad", shape=_same_as(0), grad=_max_pool_grad_grad)
-def _max_pool_grad_kernel(ctx, x, y, g, ksize, strides, padding, data_format, **_):
+def _zero_xy_and(op_type: str):
+    """Gradient of MaxPoolGrad / MaxPoolGradGrad: none through x and y (the argmax is piecewise constant), and
+    `op_type` routing the incoming gradient through the same window maxima."""
+    def grad_fn(op, grad):
+        x, y, _ = op.inputs
+        return [_zeros_like(x), _zeros_like(y), apply(op_type, [x, y, grad], _pool_kw(op), op_type)]
+    return grad_fn
+
+
+def _max_pool_routed(ctx, nhwc_fn, x, y, g, ksize, strides, padding, data_format):
+    """`nhwc_fn(xp, x, y, g, k, s, pads)` run in NHWC, its result returned in `data_format`."""
     xp = ctx.xp
     x, y, g = _in_nhwc(xp, data_format, x, y, g)
     k, s, _, pads = _plane(ksize, strides, padding, data_format, x.shape[1:3])
-    return W.from_nhwc(xp, max_pool_grad_nhwc(xp, x, y, g, k, s, pads), data_format)
+    return W.from_nhwc(xp, nhwc_fn(xp, x, y, g, k, s, pads), data_format)
 
 
-def _max_pool_grad_grad_grad(op, grad):
-    x, y, _ = op.inputs
-    return [_zeros_like(x), _zeros_like(y), apply("MaxPoolGrad", [x, y, grad], _pool_kw(op), "MaxPoolGrad")]
+@register("MaxPoolGrad", shape=_same_as(0), grad=_zero_xy_and("MaxPoolGradGrad"))
+def _max_pool_grad_kernel(ctx, x, y, g, ksize, strides, padding, data_format, **_):
+    return _max_pool_routed(ctx, max_pool_grad_nhwc, x, y, g, ksize, strides, padding, data_format)
 
 
-@register("MaxPoolGradGrad", shape=_same_as(1), grad=_max_pool_grad_grad_grad)
+@register("MaxPoolGradGrad", shape=_same_as(1), grad=_zero_xy_and("MaxPoolGrad"))
 def _max_pool_grad_grad_kernel(ctx, x, y, gg, ksize, strides, padding, data_format, **_):
-    xp = ctx.xp
-    x, y, gg = _in_nhwc(xp, data_format, x, y, gg)
-    k, s, _, pads = _plane(ksize, strides, padding, data_format, x.shape[1:3])
-    return W.from_nhwc(xp, max_pool_grad_grad_nhwc(xp, x, y, gg, k, s, pads), data_format)
+    return _max_pool_routed(ctx, max_pool_grad_grad_nhwc, x, y, gg, ksize, strides, padding, data_format)
 
 
 # -- AvgPool, AvgPoolGrad ------------------------------------------------------------------------------------
@@ -327,10 +333,7 @@ def _avg_pool_grad(op, grad):
 
 @register("AvgPool", shape=_avg_pool_shape, grad=_avg_pool_grad)
 def _avg_pool_kernel(ctx, x, ksize, strides, padding, data_format, **_):
-    xp = ctx.xp
-    (x,) = _in_nhwc(xp, data_format, x)
-    k, s, out_hw, pads = _plane(ksize, strides, padding, data_format, x.shape[1:3])
-    return W.from_nhwc(xp, avg_pool_nhwc(xp, x, k, s, pads, out_hw), data_format)
+    return _pooled(ctx, avg_pool_nhwc, x, ksize, strides, padding, data_format)
 
 
 def _avg_pool_grad_shape(inputs, attrs):

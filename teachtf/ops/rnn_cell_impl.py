@@ -10,8 +10,16 @@ from __future__ import annotations
 
 import collections
 import numbers
+import re
 
 import teachtf as _tf
+from ..framework import graph as _graph
+
+
+def _error(cls, message: str) -> Exception:
+    """`cls(message)` with the learner's file:line that built the RNN appended."""
+    filename, line, _ = _graph._user_frame()
+    return cls(f"{message}\n  (created at {filename}:{line})")
 
 
 class LSTMStateTuple(collections.namedtuple("LSTMStateTuple", ("c", "h"))):
@@ -22,7 +30,7 @@ class LSTMStateTuple(collections.namedtuple("LSTMStateTuple", ("c", "h"))):
     @property
     def dtype(self):
         if self.c.dtype != self.h.dtype:
-            raise TypeError(f"LSTMStateTuple: c has dtype {self.c.dtype} but h has {self.h.dtype}")
+            raise _error(TypeError, f"LSTMStateTuple: c has dtype {self.c.dtype} but h has {self.h.dtype}")
         return self.c.dtype
 
 
@@ -58,9 +66,9 @@ def _zeros_for(size, batch_size, dtype):
 def _last_dim(x, cell_name: str, what: str) -> int:
     shape = x.shape.as_list() if x.shape.ndims is not None else None
     if shape is None or len(shape) != 2:
-        raise ValueError(f"{cell_name}: {what} must be a rank-2 tensor [batch, depth], got shape {x.shape}")
+        raise _error(ValueError, f"{cell_name}: {what} must be a rank-2 tensor [batch, depth], got shape {x.shape}")
     if shape[1] is None:
-        raise ValueError(f"{cell_name}: the last dimension of {what} must be known, got shape {x.shape}")
+        raise _error(ValueError, f"{cell_name}: the last dimension of {what} must be known, got shape {x.shape}")
     return shape[1]
 
 
@@ -89,7 +97,7 @@ class RNNCell:
 
     _base_name = "rnn_cell"
 
-    def __init__(self, reuse=None, name=None, dtype=None):
+    def __init__(self, reuse=None, name=None, dtype=None, **_layer_kwargs):
         self._reuse = reuse
         self._name = name
         self._dtype = dtype
@@ -98,14 +106,14 @@ class RNNCell:
 
     @property
     def state_size(self):
-        raise NotImplementedError(f"{type(self).__name__} must define state_size")
+        raise _error(NotImplementedError, f"{type(self).__name__} must define state_size")
 
     @property
     def output_size(self):
-        raise NotImplementedError(f"{type(self).__name__} must define output_size")
+        raise _error(NotImplementedError, f"{type(self).__name__} must define output_size")
 
     def call(self, inputs, state):
-        raise NotImplementedError(f"{type(self).__name__} must define call(inputs, state)")
+        raise _error(NotImplementedError, f"{type(self).__name__} must define call(inputs, state)")
 
     def zero_state(self, batch_size, dtype):
         """Zeros shaped like `state_size`, each [batch_size, size]."""
@@ -117,32 +125,58 @@ class RNNCell:
         got = _flatten(state)
         name = type(self).__name__
         if len(expected) != len(got):
-            raise ValueError(f"{name}: expected a state with {len(expected)} tensor(s) shaped like "
+            raise _error(ValueError, f"{name}: expected a state with {len(expected)} tensor(s) shaped like "
                              f"{self.state_size}, got {len(got)}")
         for size, s in zip(expected, got):
             if isinstance(size, numbers.Integral) and _last_dim(s, name, "the state") != size:
-                raise ValueError(f"{name}: state has shape {s.shape} but the cell's state size is {size} "
+                raise _error(ValueError, f"{name}: state has shape {s.shape} but the cell's state size is {size} "
                                  f"(state_size={self.state_size})")
+
+    def build(self, inputs_shape) -> None:
+        """Optional hook for subclasses: create variables (self.add_variable) before the first call."""
+
+    def add_variable(self, name: str, shape, dtype=None, initializer=None, trainable: bool = True):
+        """tf.get_variable in the cell's scope (for subclasses' build)."""
+        return _tf.get_variable(name, shape, dtype=dtype or self._dtype or _tf.float32, initializer=initializer,
+                                trainable=trainable)
+
+    add_weight = add_variable
+
+    def _default_name(self) -> str:
+        if any("_base_name" in vars(k) for k in type(self).__mro__ if k is not RNNCell):
+            return self._base_name
+        return re.sub(r"(?<!^)(?=[A-Z])", "_", type(self).__name__).lower()  # MyCell -> my_cell, as Keras names
+
+    def _call_in_scope(self, inputs, state, first: bool):
+        if first:
+            self._dtype = getattr(self, "_dtype", None) or inputs.dtype.base_dtype
+            self.build(inputs.shape)
+        return self.call(inputs, state)
 
     def __call__(self, inputs, state, scope=None):
         inputs = _tf.convert_to_tensor(inputs)
-        depth = _last_dim(inputs, type(self).__name__, "inputs")
-        if self._input_depth is not None and depth != self._input_depth:
-            raise ValueError(f"{type(self).__name__}: called with input depth {depth} but its variables were built "
-                             f"for depth {self._input_depth}; use a separate cell object for each layer "
-                             f"(e.g. MultiRNNCell([make_cell() for _ in range(n)]), not [cell] * n)")
+        name = type(self).__name__
+        depth = _last_dim(inputs, name, "inputs")
+        built_depth = getattr(self, "_input_depth", None)
+        if built_depth is not None and depth != built_depth:
+            raise _error(ValueError, f"{name}: called with input depth {depth} but its variables were built for "
+                                     f"depth {built_depth}; use a separate cell object for each layer "
+                                     f"(e.g. MultiRNNCell([make_cell() for _ in range(n)]), not [cell] * n)")
         self._check_state(state)
-        if scope is not None:
-            with _tf.variable_scope(scope, reuse=self._reuse if self._scope is None else True) as vs:
-                self._scope = self._scope or vs
+        own_scope = getattr(self, "_scope", None)
+        reuse = getattr(self, "_reuse", None)
+        if own_scope is not None:
+            with _tf.variable_scope(scope if scope is not None else own_scope, reuse=True):
                 out = self.call(inputs, state)
-        elif self._scope is None:
-            with _tf.variable_scope(self._name, default_name=self._base_name, reuse=self._reuse) as vs:
+        elif scope is not None:
+            with _tf.variable_scope(scope, reuse=reuse) as vs:
                 self._scope = vs
-                out = self.call(inputs, state)
+                out = self._call_in_scope(inputs, state, first=True)
         else:
-            with _tf.variable_scope(self._scope, reuse=True):
-                out = self.call(inputs, state)
+            with _tf.variable_scope(getattr(self, "_name", None), default_name=self._default_name(),
+                                    reuse=reuse) as vs:
+                self._scope = vs
+                out = self._call_in_scope(inputs, state, first=True)
         self._input_depth = depth
         return out
 
@@ -223,7 +257,7 @@ class LSTMCell(RNNCell):
                  state_is_tuple: bool = True, activation=None, reuse=None, name=None, dtype=None):
         super().__init__(reuse, name, dtype)
         if num_unit_shards is not None or num_proj_shards is not None:
-            raise ValueError("LSTMCell: num_unit_shards / num_proj_shards are deprecated and not supported")
+            raise _error(ValueError, "LSTMCell: num_unit_shards / num_proj_shards are deprecated and not supported")
         self._num_units = num_units
         self._use_peepholes = use_peepholes
         self._cell_clip = cell_clip
@@ -315,7 +349,7 @@ class MultiRNNCell(RNNCell):
     def __init__(self, cells, state_is_tuple: bool = True):
         super().__init__()
         if not cells:
-            raise ValueError("MultiRNNCell: must be given at least one cell")
+            raise _error(ValueError, "MultiRNNCell: must be given at least one cell")
         self._cells = list(cells)
         self._state_is_tuple = state_is_tuple
 
@@ -360,7 +394,7 @@ class DropoutWrapper(RNNCell):
                  variational_recurrent=False, input_size=None, dtype=None, seed=None):
         super().__init__()
         if variational_recurrent:
-            raise ValueError("DropoutWrapper: variational_recurrent=True is not supported by teachtf")
+            raise _error(ValueError, "DropoutWrapper: variational_recurrent=True is not supported by teachtf")
         self._cell = cell
         self._input_keep_prob = input_keep_prob
         self._output_keep_prob = output_keep_prob

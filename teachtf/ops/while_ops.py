@@ -27,6 +27,7 @@ from ..framework import graph as _graph
 from ..framework import nest
 from ..framework.graph import Operation, Tensor
 from ..framework.shapes import TensorShape, as_shape
+from .cond_ops import encloses
 from .registry import NO_GRADIENT, apply, apply_op, get_opdef, register
 
 # While op -> its _Loop; WhileGrad op -> its _LoopGrad.
@@ -85,7 +86,7 @@ class WhileContext:
         return [self._capture(t) for t in inputs]
 
     def _capture(self, t: Tensor) -> Tensor:
-        if self._within(t.op):
+        if encloses(self, t.op):
             return t
         od = t.op._opdef
         if od is not None and od.is_variable:
@@ -105,19 +106,11 @@ class WhileContext:
         self.cap_proxies.append(p)
         return p
 
-    def _within(self, op: Operation) -> bool:
-        ctx = op._cf_context
-        while ctx is not None:
-            if ctx is self:
-                return True
-            ctx = ctx.outer
-        return False
-
     def _control_inputs(self, inputs, ctrl) -> list:
         """Control inputs from outside the loop move to the While op (they run once, before the loop)."""
         inside = []
         for c in ctrl:
-            if self._within(c):
+            if encloses(self, c):
                 inside.append(c)
             elif c not in self.external_control:
                 self.external_control.append(c)

@@ -74,11 +74,13 @@ def _state_path(checkpoint_dir: str, latest_filename) -> str:
     return os.path.join(checkpoint_dir, latest_filename or "checkpoint")
 
 
-def _write_atomic(path: str, text: str) -> None:
+def write_atomic(path: str, data: bytes, failure: str) -> None:
+    """Writes `data` to a temporary sibling, fsyncs, then renames it over `path`, so readers never see half a file;
+    an OSError becomes the matching tf.errors error with the message `failure`."""
     tmp = f"{path}.tmp{uuid.uuid4().hex[:12]}"
     try:
-        with open(tmp, "w", encoding="utf-8") as f:
-            f.write(text)
+        with open(tmp, "wb") as f:
+            f.write(data)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
@@ -87,7 +89,7 @@ def _write_atomic(path: str, text: str) -> None:
             os.remove(tmp)
         except OSError:
             pass
-        raise checkpoint_io.os_error_to_op_error(e, f"Failed to update the checkpoint state file {path}") from e
+        raise checkpoint_io.os_error_to_op_error(e, failure) from e
 
 
 def get_checkpoint_state(checkpoint_dir: str, latest_filename: str | None = None) -> CheckpointState | None:
@@ -132,7 +134,8 @@ def update_checkpoint_state(save_dir: str, model_checkpoint_path: str, all_model
         model_checkpoint_path = rel(model_checkpoint_path)
         paths = [rel(p) for p in paths]
     text = str(CheckpointState(model_checkpoint_path, paths))
-    _write_atomic(_state_path(save_dir, latest_filename), text)
+    path = _state_path(save_dir, latest_filename)
+    write_atomic(path, text.encode("utf-8"), f"Failed to update the checkpoint state file {path}")
 
 
 def checkpoint_exists(checkpoint_prefix: str) -> bool:

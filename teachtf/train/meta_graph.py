@@ -13,7 +13,6 @@ import base64
 import json
 import logging
 import os
-import uuid
 
 import numpy as np
 
@@ -213,21 +212,9 @@ def _collections(graph, keys, scope) -> dict:
 
 
 def _write_atomic(path: str, data: bytes) -> None:
-    from .checkpoint_io import os_error_to_op_error
+    from .checkpoint_state import write_atomic
 
-    tmp = f"{path}.tmp{uuid.uuid4().hex[:12]}"
-    try:
-        with open(tmp, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except OSError as e:
-        try:
-            os.remove(tmp)
-        except OSError:
-            pass
-        raise os_error_to_op_error(e, f"Failed to write {path}") from e
+    write_atomic(path, data, f"Failed to write {path}")
 
 
 def export_meta_graph(filename=None, meta_info_def=None, graph_def=None, saver_def=None, collection_list=None,

@@ -38,15 +38,19 @@ def _start(learning_rate, global_step, *numbers):
     return [lr, m.cast(global_step, dtype)] + [m.cast(n, dtype) for n in numbers]
 
 
+def _progress(step, steps, staircase: bool):
+    """step / steps, floored to whole periods with `staircase`."""
+    p = step / steps
+    return _ops().floor(p) if staircase else p
+
+
 def exponential_decay(learning_rate, global_step, decay_steps, decay_rate, staircase=False, name=None):
     """lr · decay_rate^(step / decay_steps); with `staircase` the exponent is ⌊step / decay_steps⌋."""
     _require_step(global_step, "exponential_decay")
     m = _ops()
     with _graph.name_scope(name, "ExponentialDecay") as scope:
         lr, step, steps, rate = _start(learning_rate, global_step, decay_steps, decay_rate)
-        p = step / steps
-        if staircase:
-            p = m.floor(p)
+        p = _progress(step, steps, staircase)
         return m.multiply(lr, m.pow(rate, p), name=scope)
 
 
@@ -70,9 +74,7 @@ def inverse_time_decay(learning_rate, global_step, decay_steps, decay_rate, stai
     m = _ops()
     with _graph.name_scope(name, "InverseTimeDecay") as scope:
         lr, step, steps, rate = _start(learning_rate, global_step, decay_steps, decay_rate)
-        p = step / steps
-        if staircase:
-            p = m.floor(p)
+        p = _progress(step, steps, staircase)
         one = m.cast(constant(1), lr.dtype.base_dtype)
         return m.divide(lr, m.add(one, m.multiply(rate, p)), name=scope)
 

@@ -68,8 +68,8 @@ def _write(ctx, key, value):
 
 
 # Elements per block of a fused CPU update: its ~10 elementwise passes then run in cache instead of streaming
-# the whole variable through memory each time (measured 3x faster Adam on a 3136×1024 variable).
-_BLOCK = 1 << 30
+# the whole variable through memory each time (measured: Adam on a 3136×1024 float32 variable 14.6 → 10 ms).
+_BLOCK = 1 << 16
 
 
 def _blocks(xp, size: int) -> list:

@@ -34,3 +34,18 @@ class FrameModel:
     def figure(self, index: int = -1):
         """A static matplotlib Figure of frame `index` (default: the last)."""
         return frame_figure(self.frames[index], self.scale(), self.title)
+
+
+class WindowFrameModel(FrameModel):
+    """A FrameModel with one frame per output cell of a sliding window: `plan_h`, `plan_w` (padding.plan_axis)."""
+
+    def _cell(self, index: int) -> tuple[int, int, int]:
+        """Frame index -> (channel, i, j), channel slowest."""
+        per = self.plan_h.out * self.plan_w.out
+        c, rest = divmod(index, per)
+        i, j = divmod(rest, self.plan_w.out)
+        return c, i, j
+
+    def window(self, i: int, j: int) -> tuple[list[int], list[int]]:
+        """Rows and columns of the padded input read by output (i, j) (one per window tap)."""
+        return self.plan_h.window_cells(i), self.plan_w.window_cells(j)

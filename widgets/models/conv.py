@@ -22,7 +22,7 @@ from ..colors import format_number as fmt
 from ..engine import require_ops, run_graph
 from ..frames import Frame, Grid, LazyFrames, box_mask, cell_mask, shape_text
 from ..padding import plan_axis
-from .base import FrameModel
+from .base import WindowFrameModel
 
 MODES = ("forward", "backward", "sharing")
 
@@ -49,7 +49,7 @@ def _paren(v: float) -> str:
     return f"({t})" if t.startswith("−") else t
 
 
-class ConvolutionModel(FrameModel):
+class ConvolutionModel(WindowFrameModel):
     """Frames of `tf.nn.conv2d(x, kernel, strides, padding, dilations)` (+ `bias_add`).
 
     x: [h, w], [h, w, c_in] or NHWC (first example). kernel: [kh, kw] or HWIO.
@@ -120,17 +120,6 @@ class ConvolutionModel(FrameModel):
         self.grad_kernel = np.asarray(out["dw"], dtype=float) if "dw" in out else None
 
     # -- geometry ------------------------------------------------------------------------------------
-    def _cell(self, index: int) -> tuple[int, int, int]:
-        """Frame index -> (o, i, j), output channel slowest."""
-        per = self.plan_h.out * self.plan_w.out
-        o, rest = divmod(index, per)
-        i, j = divmod(rest, self.plan_w.out)
-        return o, i, j
-
-    def window(self, i: int, j: int) -> tuple[list[int], list[int]]:
-        """Rows and columns of the padded input read by output (i, j) (one per kernel tap)."""
-        return self.plan_h.window_cells(i), self.plan_w.window_cells(j)
-
     def terms(self, o: int, i: int, j: int) -> list[tuple[tuple[int, int, int], float, float]]:
         """[((di, dj, c), x value, w value)] of output (i, j, o), channel slowest then row-major taps."""
         rows, cols = self.window(i, j)

@@ -19,7 +19,7 @@ from ..colors import format_number as fmt
 from ..engine import require_ops, run_graph
 from ..frames import Frame, Grid, LazyFrames, box_mask, cell_mask, shape_text
 from ..padding import plan_axis
-from .base import FrameModel
+from .base import WindowFrameModel
 from .conv import _pair
 
 KINDS = ("max", "avg")
@@ -32,7 +32,15 @@ def decode_argmax(index: int, width: int, channels: int) -> tuple[int, int, int]
     return index // (width * channels), (index // channels) % width, index % channels
 
 
-class PoolingModel(FrameModel):
+def window_switch(argmax, x_shape, c: int, i: int, j: int) -> tuple[int, int]:
+    """(y, x) in the unpadded input [h, w, c] of the max of window (i, j), channel c, from the engine's argmax
+    [h_out, w_out, c]."""
+    y, x, cc = decode_argmax(argmax[i, j, c], x_shape[1], x_shape[2])
+    assert cc == c
+    return y, x
+
+
+class PoolingModel(WindowFrameModel):
     """Frames of max or average pooling of x [h, w, c] (or NHWC, first example).
 
     ksize, stride: int or (h, w). kind: "max" | "avg". mode: "forward" | "backward"
@@ -104,20 +112,8 @@ class PoolingModel(FrameModel):
         n_c = sum(pw.pad_before <= c < pw.pad_before + pw.n for c in cols)
         return n_r * n_c
 
-    def window(self, i: int, j: int) -> tuple[list[int], list[int]]:
-        return self.plan_h.window_cells(i), self.plan_w.window_cells(j)
-
-    def _cell(self, index: int) -> tuple[int, int, int]:
-        per = self.plan_h.out * self.plan_w.out
-        c, rest = divmod(index, per)
-        i, j = divmod(rest, self.plan_w.out)
-        return c, i, j
-
     def switch(self, c: int, i: int, j: int) -> tuple[int, int]:
-        """(y, x) in the unpadded input of the max of window (i, j), channel c (from the engine's argmax)."""
-        y, x, cc = decode_argmax(self.argmax[i, j, c], self.x.shape[1], self.x.shape[2])
-        assert cc == c
-        return y, x
+        return window_switch(self.argmax, self.x.shape, c, i, j)
 
     def size_formula(self) -> list[str]:
         return self.plan_h.formula_lines("height") + self.plan_w.formula_lines("width")

@@ -18,12 +18,12 @@ from ..colors import format_number as fmt
 from ..engine import require_ops, run_graph
 from ..frames import Frame, Grid, LazyFrames, box_mask, cell_mask, shape_text
 from ..padding import plan_axis
-from .base import FrameModel
+from .base import WindowFrameModel
 from .conv import _pair
-from .pooling import decode_argmax
+from .pooling import window_switch
 
 
-class UnpoolingModel(FrameModel):
+class UnpoolingModel(WindowFrameModel):
     """Frames of max_pool_with_argmax followed by max_unpool back to x's shape (x: [h, w, c] or NHWC)."""
 
     title = "max pool → switches → teachtf.ext.max_unpool"
@@ -55,15 +55,8 @@ class UnpoolingModel(FrameModel):
         self.argmax = np.asarray(out["argmax"][0], np.int64)
         self.unpooled = np.asarray(out["unpooled"][0], float)
 
-    def _cell(self, index: int) -> tuple[int, int, int]:
-        per = self.plan_h.out * self.plan_w.out
-        c, rest = divmod(index, per)
-        i, j = divmod(rest, self.plan_w.out)
-        return c, i, j
-
     def switch(self, c: int, i: int, j: int) -> tuple[int, int]:
-        y, x, _ = decode_argmax(self.argmax[i, j, c], self.x.shape[1], self.x.shape[2])
-        return y, x
+        return window_switch(self.argmax, self.x.shape, c, i, j)
 
     def _accumulate(self) -> None:
         canvas = np.zeros_like(self.x)

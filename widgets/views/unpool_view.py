@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import html
 
-from ..arrays import as_image
-from ..models.conv_presets import INPUT_PRESETS, input_preset
 from ..models.unpooling import UnpoolingModel
-from .base import Explorer
-from .controls import dropdown, int_slider, rows, toggles
+from .controls import int_slider, rows, toggles
+from .image_input import ImageInputExplorer
 
 
-class UnpoolingExplorer(Explorer):
+class UnpoolingExplorer(ImageInputExplorer):
     """The pool → switches → unpool round trip (`tf.nn.max_pool_with_argmax`, `teachtf.ext.max_unpool`).
 
     Choose stride < window to see overlapping windows share a switch (their values add up).
@@ -21,27 +19,19 @@ class UnpoolingExplorer(Explorer):
 
     def __init__(self, input=None, ksize: int = 2, stride: int = 2, padding: str = "VALID", input_size: int = 6,
                  channels: int = 1, seed: int = 0, hide_controls=(), session=None, start_frame: int = 0):
-        self._seed = seed
-        self._custom_input = None if input is None else as_image(input, session, "input")
-        if self._custom_input is not None:
-            input_size, channels = self._custom_input.shape[0], self._custom_input.shape[2]
+        input_size, channels = self._take_input(input, session, input_size, channels, seed)
         self._init = dict(input="custom" if input is not None else "random", size=input_size, channels=channels,
                           ksize=ksize, stride=stride, padding=padding)
         super().__init__(hide_controls, start_frame)
 
     def _build_controls(self):
         v = self._init
-        fixed = v["input"] == "custom"
-        controls = {
-            "input": dropdown("input", list(INPUT_PRESETS) + (["custom"] if fixed else []), v["input"]),
-            "size": int_slider("input size", v["size"], 2, 10),
-            "channels": int_slider("channels", v["channels"], 1, 3),
+        return {
+            **self._input_controls(max_size=10),
             "ksize": int_slider("window", v["ksize"], 1, 4, "230px"),
             "stride": int_slider("stride", v["stride"], 1, 4, "230px"),
             "padding": toggles("padding", ["SAME", "VALID"], v["padding"]),
         }
-        controls["size"].disabled = controls["channels"].disabled = fixed
-        return controls
 
     def _controls_box(self):
         c = self.controls
@@ -49,9 +39,7 @@ class UnpoolingExplorer(Explorer):
 
     def _make_model(self):
         v = self.value_of
-        x = (self._custom_input if v("input") == "custom" else
-             input_preset(v("input"), v("size"), v("size"), v("channels"), self._seed))
-        return UnpoolingModel(x, v("ksize"), v("stride"), v("padding"))
+        return UnpoolingModel(self.current_input(), v("ksize"), v("stride"), v("padding"))
 
     def _info_html(self) -> str:
         m = self.model

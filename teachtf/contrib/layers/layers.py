@@ -105,6 +105,16 @@ def _finish(outputs, layer, sc, normalizer_fn, normalizer_params, activation_fn,
     return collect_named_outputs(outputs_collections, sc.name, outputs)
 
 
+def _layer_kwargs(sc, inputs: Tensor, reuse, trainable, normalizer_fn, weights_initializer, weights_regularizer,
+                  biases_initializer, biases_regularizer) -> dict:
+    """The tf.layers arguments of a contrib layer in scope `sc`: no activation (`_finish` applies it after the
+    normalizer) and no bias when a normalizer follows or `biases_initializer` is None."""
+    return dict(activation=None, use_bias=normalizer_fn is None and biases_initializer is not None,
+                kernel_initializer=weights_initializer, bias_initializer=biases_initializer,
+                kernel_regularizer=weights_regularizer, bias_regularizer=biases_regularizer, trainable=trainable,
+                name=sc.name, dtype=inputs.dtype.base_dtype, _scope=sc, _reuse=reuse)
+
+
 def _layer_data_format(data_format) -> str:
     if data_format not in (None, DATA_FORMAT_NHWC, DATA_FORMAT_NCHW):
         raise ValueError("data_format has to be either NCHW or NHWC.")
@@ -125,12 +135,9 @@ def fully_connected(inputs, num_outputs, activation_fn=relu, normalizer_fn=None,
         raise ValueError(f"num_outputs should be int or long, got {num_outputs}.")
     with variable_scope(scope, "fully_connected", [inputs], reuse=reuse, custom_getter=_WEIGHTS_GETTER) as sc:
         inputs = convert_to_tensor(inputs)
-        layer = core_layers.Dense(units=int(num_outputs), activation=None,
-                                  use_bias=normalizer_fn is None and biases_initializer is not None,
-                                  kernel_initializer=weights_initializer, bias_initializer=biases_initializer,
-                                  kernel_regularizer=weights_regularizer, bias_regularizer=biases_regularizer,
-                                  trainable=trainable, name=sc.name, dtype=inputs.dtype.base_dtype, _scope=sc,
-                                  _reuse=reuse)
+        layer = core_layers.Dense(units=int(num_outputs), **_layer_kwargs(
+            sc, inputs, reuse, trainable, normalizer_fn, weights_initializer, weights_regularizer, biases_initializer,
+            biases_regularizer))
         outputs = layer.apply(inputs)
         return _finish(outputs, layer, sc, normalizer_fn, normalizer_params, activation_fn, variables_collections,
                        outputs_collections)
@@ -154,12 +161,9 @@ def convolution2d(inputs, num_outputs, kernel_size, stride=1, padding="SAME", da
         if inputs.shape.ndims not in (None, 4):
             raise ValueError(f"Convolution expects input with rank 4, got {inputs.shape.ndims}")
         layer = conv_layers.Conv2D(filters=num_outputs, kernel_size=kernel_size, strides=strides, padding=padding,
-                                   data_format=df, dilation_rate=rates, activation=None,
-                                   use_bias=normalizer_fn is None and biases_initializer is not None,
-                                   kernel_initializer=weights_initializer, bias_initializer=biases_initializer,
-                                   kernel_regularizer=weights_regularizer, bias_regularizer=biases_regularizer,
-                                   trainable=trainable, name=sc.name, dtype=inputs.dtype.base_dtype, _scope=sc,
-                                   _reuse=reuse)
+                                   data_format=df, dilation_rate=rates, **_layer_kwargs(
+                                       sc, inputs, reuse, trainable, normalizer_fn, weights_initializer,
+                                       weights_regularizer, biases_initializer, biases_regularizer))
         outputs = layer.apply(inputs)
         return _finish(outputs, layer, sc, normalizer_fn, normalizer_params, activation_fn, variables_collections,
                        outputs_collections)
@@ -178,13 +182,9 @@ def convolution2d_transpose(inputs, num_outputs, kernel_size, stride=1, padding=
     with variable_scope(scope, "Conv2d_transpose", [inputs], reuse=reuse, custom_getter=_WEIGHTS_GETTER) as sc:
         inputs = convert_to_tensor(inputs)
         layer = conv_layers.Conv2DTranspose(filters=num_outputs, kernel_size=kernel_size, strides=stride,
-                                            padding=padding, data_format=df, activation=None,
-                                            use_bias=normalizer_fn is None and biases_initializer is not None,
-                                            kernel_initializer=weights_initializer,
-                                            bias_initializer=biases_initializer,
-                                            kernel_regularizer=weights_regularizer,
-                                            bias_regularizer=biases_regularizer, trainable=trainable, name=sc.name,
-                                            dtype=inputs.dtype.base_dtype, _scope=sc, _reuse=reuse)
+                                            padding=padding, data_format=df, **_layer_kwargs(
+                                                sc, inputs, reuse, trainable, normalizer_fn, weights_initializer,
+                                                weights_regularizer, biases_initializer, biases_regularizer))
         outputs = layer.apply(inputs)
         return _finish(outputs, layer, sc, normalizer_fn, normalizer_params, activation_fn, variables_collections,
                        outputs_collections)

@@ -2,7 +2,9 @@
 
 from ...ops.rnn_cell_impl import (BasicLSTMCell, BasicRNNCell, DropoutWrapper, GRUCell, LSTMCell, LSTMStateTuple,
                                   MultiRNNCell, RNNCell)
-from ...ops.rnn_ops import static_bidirectional_rnn, static_rnn
+from ...ops.rnn_ops import (stack_bidirectional_dynamic_rnn, stack_bidirectional_rnn, static_bidirectional_rnn,
+                             static_rnn)
 
 __all__ = ["RNNCell", "BasicRNNCell", "BasicLSTMCell", "LSTMCell", "GRUCell", "MultiRNNCell", "DropoutWrapper",
-           "LSTMStateTuple", "static_rnn", "static_bidirectional_rnn"]
+           "LSTMStateTuple", "static_rnn", "static_bidirectional_rnn", "stack_bidirectional_rnn",
+           "stack_bidirectional_dynamic_rnn"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import teachtf as _tf
+from ...ops.rnn_cell_impl import _error
 
 
 def sequence_loss(logits, targets, weights, average_across_timesteps: bool = True, average_across_batch: bool = True,
@@ -17,11 +18,11 @@ def sequence_loss(logits, targets, weights, average_across_timesteps: bool = Tru
     targets = _tf.convert_to_tensor(targets)
     weights = _tf.convert_to_tensor(weights)
     if logits.shape.ndims != 3:
-        raise ValueError(f"sequence_loss: logits must be [batch, time, classes], got shape {logits.shape}")
+        raise _error(ValueError, f"sequence_loss: logits must be [batch, time, classes], got shape {logits.shape}")
     if targets.shape.ndims != 2:
-        raise ValueError(f"sequence_loss: targets must be [batch, time], got shape {targets.shape}")
+        raise _error(ValueError, f"sequence_loss: targets must be [batch, time], got shape {targets.shape}")
     if weights.shape.ndims != 2:
-        raise ValueError(f"sequence_loss: weights must be [batch, time], got shape {weights.shape}")
+        raise _error(ValueError, f"sequence_loss: weights must be [batch, time], got shape {weights.shape}")
     with _tf.name_scope(name, "sequence_loss", [logits, targets, weights]):
         num_classes = _tf.shape(logits)[2]
         flat_logits = _tf.reshape(logits, _tf.stack([-1, num_classes]))
