@@ -43,8 +43,11 @@ def __getattr__(name):
         return mod
     if name in _api_core.LEGACY_ALIASES:  # pre-1.0 spellings: warn once, return the modern object
         return _api_core.legacy_attr(name)
+    if name in ("Summary", "SummaryMetadata", "HistogramProto", "Event", "SessionLog"):  # TensorBoard's protos
+        return getattr(_importlib.import_module(".summary", __name__), name)
     raise AttributeError(f"module 'teachtf' has no attribute {name!r}")
 
 
 def __dir__():
-    return sorted(set(globals()) | _SUBMODULES | set(_api_core.LEGACY_ALIASES))
+    return sorted(set(globals()) | _SUBMODULES | set(_api_core.LEGACY_ALIASES)
+                  | {"Summary", "SummaryMetadata", "HistogramProto", "Event", "SessionLog"})

@@ -141,3 +141,16 @@ def test_random_ops_have_no_gradient_but_mean_and_stddev_do():
         e, gm, gs = sess.run([eps, g_mu, g_sd])
     assert gm == pytest.approx(5.0)
     assert gs == pytest.approx(((e - 1.0) / 2.0).sum(), rel=1e-5)
+
+
+def test_set_random_seed_does_not_seed_ops_built_before_it():
+    """TF1 fixes an op's seeds when the op is built (API.md: graph-level seed at construction)."""
+    before = tf.random_uniform([4])
+    tf.set_random_seed(1)
+    after = tf.random_uniform([4])
+    runs = []
+    for _ in range(2):
+        with tf.Session() as sess:
+            runs.append(sess.run([before, after]))
+    assert not np.array_equal(runs[0][0], runs[1][0])  # unseeded: fresh entropy per session
+    np.testing.assert_array_equal(runs[0][1], runs[1][1])  # seeded by the graph seed it was built under

@@ -417,3 +417,14 @@ def test_matches_tensorflow_summaries():
 
         np.testing.assert_array_equal(np.asarray(Image.open(io.BytesIO(w.image.encoded_image_string))),
                                       _decode_png(g.image.encoded_image_string))
+
+
+def test_top_level_protos_as_in_tf1(tmp_path):
+    """TF1 programs write hand-made summaries with `tf.Summary` (not `tf.summary.Summary`)."""
+    assert tf.Summary is tf.summary.Summary and tf.Event is tf.summary.Event
+    assert tf.SessionLog.START == tf.summary.SessionLog.START
+    writer = tf.summary.FileWriter(str(tmp_path))
+    writer.add_summary(tf.Summary(value=[tf.Summary.Value(tag="val_acc", simple_value=0.75)]), 7)
+    writer.close()
+    ea = _accumulator(tmp_path)
+    assert [(e.step, e.value) for e in ea.Scalars("val_acc")] == [(7, 0.75)]

@@ -214,6 +214,9 @@ def build_plan(session, fetches, fkeys, internal=False) -> Plan:
     placed = {}
     may_be_dead = {}  # op -> whether its outputs can be DEAD in a run
     step_of = {}
+    slot_reads = {}  # step -> [(position, slot)] of its inputs read from slots on its own device
+    readers = {}  # slot -> how many step inputs read it
+    fresh = set()  # slots written by fresh_output ops: buffers that nothing else aliases
     prefilled = {}  # slot -> value of a constant, set before each run instead of by a step
     for op in order:
         od = op._opdef
@@ -232,6 +235,7 @@ def build_plan(session, fetches, fkeys, internal=False) -> Plan:
         st.receives_dead = od.receives_dead
         ins, var_reads, refs, transfers = [], [], [], []
         dead_inputs = []
+        reads = []  # (position, slot) of the inputs read from value slots
         for pos, t in enumerate(op._inputs):
             vkey = ref_var_key(t)
             if od.ref_inputs == "ALL_INPUTS" or pos in od.ref_inputs:
@@ -243,6 +247,7 @@ def build_plan(session, fetches, fkeys, internal=False) -> Plan:
             elif t in slot_of:
                 s = slot_of[t]
                 ins.append(s)
+                reads.append((pos, s))
                 last_use[s] = len(steps)
                 if t not in fed:
                     dead_inputs.append(may_be_dead.get(t._op, False))
@@ -260,9 +265,10 @@ def build_plan(session, fetches, fkeys, internal=False) -> Plan:
         st.var_reads = var_reads
         if refs:
             st.kernel = _with_ref_keys(st.kernel, refs)
-        if dev.kind == "GPU" and dev.index != 0:
-            st.kernel = _on_gpu(st.kernel, dev)
         st.transfers = transfers
+        slot_reads[st] = [(pos, s) for pos, s in reads if pos not in transfers]
+        for _, s in reads:
+            readers[s] = readers.get(s, 0) + 1
         ctrl_dead = [c for c in op._control_inputs if may_be_dead.get(c, False) and c in step_of]
         st.ctrl_tokens = ctrl_dead  # resolved to slots below
         st.cond = any(dead_inputs) or bool(ctrl_dead)
@@ -288,6 +294,8 @@ def build_plan(session, fetches, fkeys, internal=False) -> Plan:
         if op._type == "Const" and dev.kind == "CPU" and not st.cond and not op._control_inputs:
             prefilled[outs[0]] = st.kernel(st.ctx, **st.attrs)  # a CPU constant's value is the same every run
             continue
+        if od.fresh_output:
+            fresh.update(outs)
         steps.append(st)
 
     # Control deadness travels through token slots, written only by steps that can be dead.
@@ -317,6 +325,16 @@ def build_plan(session, fetches, fkeys, internal=False) -> Plan:
     for s, i in last_use.items():
         if s not in fetched_slots:
             steps[i].free.append(s)
+    for st in steps:
+        inplace = st.op._opdef.inplace
+        if inplace is not None:
+            positions = tuple(pos for pos, s in slot_reads[st]
+                              if s in fresh and readers[s] == 1 and s not in fetched_slots)
+            if positions:
+                st.kernel = _in_place(inplace, positions)
+        dev = st.ctx.device
+        if dev.kind == "GPU" and dev.index != 0:
+            st.kernel = _on_gpu(st.kernel, dev)
 
     feed_specs = []
     for t in feeds:
@@ -345,6 +363,15 @@ def _on_gpu(base, dev):
     def kernel(ctx, *a, **kw):
         with dev.xp.cuda.Device(dev.index):
             return base(ctx, *a, **kw)
+
+    return kernel
+
+
+def _in_place(inplace, positions):
+    """The op's in-place variant, told which input positions hold buffers it may overwrite."""
+
+    def kernel(ctx, *a, **kw):
+        return inplace(ctx, positions, *a, **kw)
 
     return kernel
 

@@ -599,7 +599,8 @@ def _op_seed(op):
     """The seed pair of a random op, or None when it is unseeded (fresh entropy per session).
 
     Random ops store TF1's `get_seed` pair as attrs `seed`/`seed2`; ops that
-    only store `seed` get it combined with the graph seed here.
+    only store `seed` get it combined here with the graph seed of the moment
+    they were built (`_graph_seed`, recorded by Graph.create_op).
     """
     attrs = op._attrs
     if "seed2" in attrs:
@@ -607,7 +608,7 @@ def _op_seed(op):
         if not s1 and not s2:
             return None
         return [int(s1 or 0) & 0xFFFFFFFF, int(s2 or 0) & 0xFFFFFFFF]
-    g_seed = op._graph.seed
+    g_seed = attrs.get("_graph_seed")
     o_seed = attrs.get("seed")
     if g_seed is None and o_seed is None:
         return None

@@ -641,6 +641,9 @@ class Graph:
         if op_type in self._gradient_override_map:
             # Recorded as TF1 does; tf.gradients looks the override up by this attr.
             attrs = dict(attrs or {}, _gradient_op_type=self._gradient_override_map[op_type])
+        if attrs and "seed" in attrs and "seed2" not in attrs:
+            # TF1 fixes a random op's seeds when it is built: a later set_random_seed does not seed it.
+            attrs = dict(attrs, _graph_seed=self.seed)
         op = Operation(self, full, op_type, inputs, output_specs, attrs, ctrl, "", opdef, site)
         self._apply_device_functions(op)
         with self._lock:

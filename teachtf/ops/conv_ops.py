@@ -21,6 +21,7 @@ from ..framework import errors
 from ..framework import graph as _graph
 from ..framework.graph import Tensor
 from ..framework.shapes import TensorShape
+from . import inplace
 from . import windows as W
 from .constant_op import constant, constant_value, convert_to_tensor
 from .registry import apply, register
@@ -286,7 +287,7 @@ _conv2d_grad, _backprop_input_grad, _backprop_filter_grad = adjoint_grads(
     lambda op_type, inputs, op: _apply_conv(op_type, inputs, _conv_kw(op)))
 
 
-@register("Conv2D", shape=_conv2d_shape, grad=_conv2d_grad)
+@register("Conv2D", shape=_conv2d_shape, grad=_conv2d_grad, fresh_output=True)
 def _conv2d_kernel(ctx, x, f, strides, padding, dilations, data_format, explicit_paddings=(), **_):
     xp = ctx.xp
     x = W.to_nhwc(xp, x, data_format)
@@ -535,11 +536,21 @@ def _bias_add_grad(op, grad):
     return [grad, apply("BiasAddGrad", [grad], {"data_format": op.get_attr("data_format")}, "BiasAddGrad")]
 
 
-@register("BiasAdd", shape=_bias_add_shape, grad=_bias_add_grad)
 def _bias_add_kernel(ctx, x, b, data_format, **_):
     if data_format == "NCHW" and x.ndim >= 3:
         return x + b.reshape((-1,) + (1,) * (x.ndim - 2))
     return x + b
+
+
+def _bias_add_inplace(ctx, positions, x, b, data_format, **attrs):
+    """x += b when x's buffer is free (the plan offers only position 0 or nothing here that matters)."""
+    if 0 not in positions or inplace.reusable_input(ctx.xp, (x, b), (0,), x.shape) is None:
+        return _bias_add_kernel(ctx, x, b, data_format)
+    x += b.reshape((-1,) + (1,) * (x.ndim - 2)) if data_format == "NCHW" and x.ndim >= 3 else b
+    return x
+
+
+register("BiasAdd", shape=_bias_add_shape, grad=_bias_add_grad, inplace=_bias_add_inplace)(_bias_add_kernel)
 
 
 def _bias_add_grad_shape(inputs, attrs):

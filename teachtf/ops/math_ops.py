@@ -25,6 +25,7 @@ from ..framework import graph as _graph
 from ..framework.graph import Tensor
 from ..framework.shapes import TensorShape, broadcast_static
 from .constant_op import constant_value, convert_to_tensor
+from . import inplace
 from .registry import NO_GRADIENT, apply, register
 
 # -- dtype groups (TF1's allowed-type lists, in TF's order for messages) -------------------------------
@@ -253,20 +254,25 @@ def _fold_binary(fn):
     return const_value
 
 
-@register("AddV2", shape=_binary_shape_fn(NUMERIC_TYPES + ("string",)), grad=_add_grad,
-          const_value=_fold_binary(np.add))
 def _add_kernel(ctx, x, y):
     return x + y
 
 
-@register("Sub", shape=_binary_shape_fn(NUMERIC_TYPES), grad=_sub_grad, const_value=_fold_binary(np.subtract))
 def _sub_kernel(ctx, x, y):
     return x - y
 
 
-@register("Mul", shape=_binary_shape_fn(NUMERIC_TYPES), grad=_mul_grad, const_value=_fold_binary(np.multiply))
 def _mul_kernel(ctx, x, y):
     return x * y
+
+
+register("AddV2", shape=_binary_shape_fn(NUMERIC_TYPES + ("string",)), grad=_add_grad,
+         const_value=_fold_binary(np.add),
+         inplace=inplace.elementwise(_add_kernel, lambda xp: xp.add))(_add_kernel)
+register("Sub", shape=_binary_shape_fn(NUMERIC_TYPES), grad=_sub_grad, const_value=_fold_binary(np.subtract),
+         inplace=inplace.elementwise(_sub_kernel, lambda xp: xp.subtract))(_sub_kernel)
+register("Mul", shape=_binary_shape_fn(NUMERIC_TYPES), grad=_mul_grad, const_value=_fold_binary(np.multiply),
+         inplace=inplace.elementwise(_mul_kernel, lambda xp: xp.multiply))(_mul_kernel)
 
 
 @register("RealDiv", shape=_binary_shape_fn(NUMERIC_TYPES), grad=_realdiv_grad)
@@ -1048,7 +1054,7 @@ def _matmul_grad(op, grad):
     return [ga, gb]
 
 
-@register("MatMul", shape=_matmul_shape, grad=_matmul_grad)
+@register("MatMul", shape=_matmul_shape, grad=_matmul_grad, fresh_output=True)
 def _matmul_kernel(ctx, a, b, transpose_a=False, transpose_b=False):
     xp = ctx.xp
     if transpose_a:

@@ -15,6 +15,7 @@ from .array_ops import concat, where, zeros_like
 from .constant_op import convert_to_tensor
 from .math_ops import cast, exp, less, multiply, negative, sigmoid
 from .nn_util import require_float, require_real
+from . import inplace
 from .registry import apply, register
 
 SELU_SCALE = 1.0507009873554804934193349852946
@@ -58,9 +59,13 @@ def _relu_grad_kernel(ctx, g, x):
     return g * (x > 0)
 
 
-@register("Relu", shape=_unary_shape(require_real), grad=lambda op, grad: [relu_grad(grad, op.outputs[0])])
 def _relu_kernel(ctx, x):
     return ctx.xp.maximum(x, x.dtype.type(0))
+
+
+register("Relu", shape=_unary_shape(require_real), grad=lambda op, grad: [relu_grad(grad, op.outputs[0])],
+         inplace=inplace.elementwise(_relu_kernel, lambda xp: lambda x, out: xp.maximum(x, x.dtype.type(0), out=out))
+         )(_relu_kernel)
 
 
 def relu_grad(gradients, features, name=None) -> Tensor:

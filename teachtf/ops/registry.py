@@ -59,6 +59,10 @@ class OpDef:
     is_variable: bool = False
     cpu_only: bool = False
     receives_dead: bool = False  # tf.cond's Merge: the kernel gets DEAD inputs and picks the live one
+    # inplace(ctx, positions, *arrays, **attrs): the kernel's variant that may write its result into the inputs
+    # at `positions` (the plan proves those buffers are fresh and used by this op alone).
+    inplace: Callable | None = None
+    fresh_output: bool = False  # every output is a new buffer, never a view of an input or of a variable
     extra: dict = field(default_factory=dict)
 
 
@@ -67,15 +71,21 @@ _REGISTRY: dict[str, OpDef] = {}
 
 def register(op_type: str, *, shape: Callable, grad=None, stateful: bool = False, ref_inputs=(),
              const_value: Callable | None = None, is_variable: bool = False, cpu_only: bool = False,
-             receives_dead: bool = False):
-    """Decorator registering `kernel` for `op_type` together with its shape and gradient functions."""
+             receives_dead: bool = False, inplace: Callable | None = None, fresh_output: bool = False):
+    """Decorator registering `kernel` for `op_type` together with its shape and gradient functions.
+
+    `fresh_output=True` promises that the kernel always returns new buffers; `inplace` is an optional variant of
+    the kernel that may reuse such a buffer when the plan shows nothing else reads it (ops with an `inplace`
+    variant produce fresh outputs too).
+    """
 
     def deco(kernel):
         if op_type in _REGISTRY:
             raise KeyError(f"Op type {op_type!r} is already registered")
         refs = ref_inputs if ref_inputs == ALL_INPUTS else tuple(ref_inputs)
         _REGISTRY[op_type] = OpDef(op_type, shape, kernel, grad, stateful, refs, const_value,
-                                   is_variable, cpu_only, receives_dead)
+                                   is_variable, cpu_only, receives_dead, inplace,
+                                   fresh_output or inplace is not None)
         return kernel
 
     return deco
