@@ -5,8 +5,10 @@ The scripts run as `python benchmarks/<name>.py`, so this module is imported fro
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 
 def load_tf1():
@@ -17,6 +19,20 @@ def load_tf1():
         return None
     tf1.disable_v2_behavior()
     tf1.logging.set_verbosity(tf1.logging.ERROR)
+    return tf1
+
+
+def load_library(name: str):
+    """The library a benchmark worker measures: "teachtf" (this checkout's, not an installed copy) or
+    "tensorflow" (tensorflow.compat.v1 in graph mode). Raises ImportError when TensorFlow is missing."""
+    if name == "teachtf":
+        sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+        import teachtf
+
+        return teachtf
+    tf1 = load_tf1()
+    if tf1 is None:
+        raise ImportError("tensorflow is not installed")
     return tf1
 
 

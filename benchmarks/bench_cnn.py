@@ -32,7 +32,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-from _harness import best_seconds
+from _harness import best_seconds, load_library
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
@@ -40,18 +40,6 @@ BATCH = 50
 EVAL_IMAGES = 10_000
 MNIST_DIRS = [Path(os.environ.get("TEACHTF_DATA_DIR", "/nonexistent")) / "mnist",
               Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist"]
-
-
-def load_library(name: str):
-    if name == "teachtf":
-        sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-        import teachtf
-
-        return teachtf
-    import tensorflow.compat.v1 as tf1
-
-    tf1.disable_v2_behavior()
-    return tf1
 
 
 def build_cnn(tf):

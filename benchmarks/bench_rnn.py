@@ -16,27 +16,14 @@ import json
 import os
 import subprocess
 import sys
-import time
-from pathlib import Path
 
 import numpy as np
+from _harness import best_seconds, load_library
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
 
 BATCH, STEPS, ROWS, UNITS = 128, 28, 28, 128
-
-
-def load_library(name: str):
-    if name == "teachtf":
-        sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-        import teachtf
-
-        return teachtf
-    import tensorflow.compat.v1 as tf1
-
-    tf1.disable_v2_behavior()
-    return tf1
 
 
 def build(tf):
@@ -59,12 +46,7 @@ def worker(lib: str, steps: int, repeats: int) -> dict:
         feed = {x: feed_x, y: feed_y}
         for _ in range(3):
             sess.run(train, feed)
-        best = float("inf")
-        for _ in range(repeats):
-            start = time.perf_counter()
-            for _ in range(steps):
-                sess.run(train, feed)
-            best = min(best, (time.perf_counter() - start) / steps)
+        best = best_seconds(lambda: sess.run(train, feed), repeats, calls=steps) / steps
     return {"ms_per_step": best * 1e3, "steps_per_s": 1.0 / best}
 
 

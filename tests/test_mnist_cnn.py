@@ -2,30 +2,20 @@
 reaches ≥ 97% test accuracy (issue 4). Data: the real MNIST test set in ../shared/data/mnist (train on the first
 8,000 images, test on the last 2,000), read straight from the IDX gzip files."""
 
-import gzip
 import time
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 import teachtf as tf
-
-MNIST = Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist"
-
-
-def read_idx(name: str, offset: int) -> np.ndarray:
-    with gzip.open(MNIST / name) as f:
-        return np.frombuffer(f.read(), np.uint8, offset=offset)
+from tests.real_mnist import shuffled_batches, train_test_split
 
 
 @pytest.mark.slow
 def test_classic_mnist_cnn_reaches_97_percent():
-    if not (MNIST / "t10k-images-idx3-ubyte.gz").exists():
-        pytest.skip(f"real MNIST files not found in {MNIST}")
-    images = read_idx("t10k-images-idx3-ubyte.gz", 16).reshape(-1, 784).astype(np.float32) / 255.0
-    labels = np.eye(10, dtype=np.float32)[read_idx("t10k-labels-idx1-ubyte.gz", 8)]
-    train_x, train_y, test_x, test_y = images[:8000], labels[:8000], images[8000:], labels[8000:]
+    train_x, train_labels, test_x, test_labels = train_test_split()
+    train_x, test_x = train_x.reshape(-1, 784), test_x.reshape(-1, 784)
+    train_y, test_y = np.eye(10, dtype=np.float32)[train_labels], np.eye(10, dtype=np.float32)[test_labels]
 
     tf.set_random_seed(0)
     x = tf.placeholder(tf.float32, [None, 784])
@@ -50,15 +40,11 @@ def test_classic_mnist_cnn_reaches_97_percent():
     train_step = tf.train.AdamOptimizer(1e-3).minimize(loss)
     accuracy = tf.reduce_mean(tf.cast(tf.equal(tf.argmax(logits, 1), tf.argmax(y_, 1)), tf.float32))
 
-    rng = np.random.default_rng(0)
     start = time.perf_counter()
     with tf.Session() as sess:
         sess.run(tf.global_variables_initializer())
-        for _epoch in range(4):
-            order = rng.permutation(len(train_x))
-            for i in range(0, len(order), 50):
-                batch = order[i:i + 50]
-                sess.run(train_step, {x: train_x[batch], y_: train_y[batch], keep_prob: 0.5})
+        for batch in shuffled_batches(len(train_x), 50, epochs=4):
+            sess.run(train_step, {x: train_x[batch], y_: train_y[batch], keep_prob: 0.5})
         test_accuracy = sess.run(accuracy, {x: test_x, y_: test_y, keep_prob: 1.0})
     seconds = time.perf_counter() - start
     print(f"MNIST CNN: test accuracy {test_accuracy:.4f} on 2,000 held-out digits after 640 steps ({seconds:.0f} s)")

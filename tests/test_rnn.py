@@ -731,3 +731,211 @@ def test_stack_bidirectional_equals_layer_by_layer(fn):
         ref_out, ref_fw_val = run_with_weights(lambda: (layer, ref_fw), weights)
     np.testing.assert_allclose(to_array(got), np.stack(ref_out, 1), rtol=1e-10)
     np.testing.assert_allclose(got_fw[1].h, ref_fw_val.h, rtol=1e-10)
+
+
+# ---- fused LSTM (dynamic_rnn with BasicLSTMCell, static time, no sequence_length) ---------------------------------
+
+@pytest.fixture(params=[1, 2], ids=["one_part", "two_parts"])
+def lstm_parts(request, monkeypatch):
+    """Runs the FusedLSTM kernels with the batch in one part, or in two threads' parts (the last one padded)."""
+    from teachtf.ops import lstm_ops
+    monkeypatch.setattr(lstm_ops, "_CORES", request.param)
+    monkeypatch.setattr(lstm_ops, "_MIN_PART", 1)
+    return request.param
+
+
+def _fused_ops():
+    return [op.type for op in tf.get_default_graph().get_operations() if op.type.startswith("FusedLSTM")]
+
+
+@pytest.mark.parametrize("time_major", [False, True])
+@pytest.mark.parametrize("state_is_tuple", [True, False])
+def test_fused_lstm_matches_numpy(lstm_parts, time_major, state_is_tuple):
+    xs, k, b = rand(5, 4, 3), rand(7, 16), rand(16)
+    c0, h0 = rand(5, 4), rand(5, 4)
+    with tf.Graph().as_default():
+        def build():
+            inp = tf.constant(xs.transpose(1, 0, 2) if time_major else xs)
+            init = rnn_cell.LSTMStateTuple(tf.constant(c0), tf.constant(h0)) if state_is_tuple else \
+                tf.constant(np.concatenate([c0, h0], 1))
+            cell = rnn_cell.BasicLSTMCell(4, forget_bias=0.5, state_is_tuple=state_is_tuple)
+            out, state = tf.nn.dynamic_rnn(cell, inp, initial_state=init, time_major=time_major)
+            assert _fused_ops() == ["FusedLSTM"]
+            assert out.shape.as_list() == ([4, 5, 4] if time_major else [5, 4, 4])
+            assert [v.op.name for v in tf.global_variables()] == ["rnn/basic_lstm_cell/kernel",
+                                                                  "rnn/basic_lstm_cell/bias"]
+            return out, state
+        out, state = run_with_weights(build, {"rnn/basic_lstm_cell/kernel": k, "rnn/basic_lstm_cell/bias": b})
+    c, h = c0, h0
+    ref = []
+    for t in range(4):
+        c, h = np_lstm(xs[:, t], c, h, k, b, forget_bias=0.5)
+        ref.append(h)
+    np.testing.assert_allclose(out, np.stack(ref, 0 if time_major else 1), rtol=1e-10)
+    got_c, got_h = state if state_is_tuple else np.split(state, 2, axis=1)
+    np.testing.assert_allclose(got_c, c, rtol=1e-10)
+    np.testing.assert_allclose(got_h, h, rtol=1e-10)
+
+
+@pytest.mark.parametrize("time_major", [False, True])
+def test_fused_lstm_gradients(lstm_parts, time_major):
+    """d(outputs, final c, final h) w.r.t. the inputs, the initial state, the kernel and the bias."""
+    def build(x, c0, h0, k, b):
+        with tf.variable_scope("w", custom_getter=_weights_from([k, b])):
+            out, state = tf.nn.dynamic_rnn(rnn_cell.BasicLSTMCell(3), x, time_major=time_major,
+                                           initial_state=rnn_cell.LSTMStateTuple(c0, h0))
+        assert _fused_ops() == ["FusedLSTM"]
+        return [out, state.c, state.h]
+    x = rand(4, 3, 2) if time_major else rand(3, 4, 2)
+    assert check_gradients(build, x, rand(3, 3), rand(3, 3), rand(5, 12), rand(12))
+
+
+@pytest.mark.parametrize("use", ["outputs", "final_c", "final_h"])
+def test_fused_lstm_gradient_of_one_result(lstm_parts, use):
+    """Results without a gradient are skipped by the gradient kernel; the others still backpropagate."""
+    def build(x, k, b):
+        with tf.variable_scope("w", custom_getter=_weights_from([k, b])):
+            out, state = tf.nn.dynamic_rnn(rnn_cell.BasicLSTMCell(3, forget_bias=0.0), x, dtype=tf.float64)
+        return {"outputs": out[:, 1], "final_c": state.c, "final_h": state.h}[use]
+    assert check_gradients(build, rand(3, 4, 2), rand(5, 12), rand(12))
+
+
+def test_fused_lstm_equals_unrolled_cell(monkeypatch):
+    """Same seeded initial weights, outputs and gradients as the unrolled BasicLSTMCell it replaces."""
+    xs = rand(6, 5, 3).astype(np.float32)
+
+    def run():
+        with tf.Graph().as_default():
+            tf.set_random_seed(7)
+            x = tf.placeholder(tf.float32, [None, 5, 3])
+            out, state = tf.nn.dynamic_rnn(rnn_cell.BasicLSTMCell(4), x, dtype=tf.float32)
+            loss = tf.reduce_sum(out * out) + tf.reduce_sum(state.c) + tf.reduce_sum(tf.sin(state.h))
+            variables = tf.trainable_variables()
+            grads = tf.gradients(loss, variables + [x])
+            fused = _fused_ops()
+            with tf.Session() as sess:
+                sess.run(tf.global_variables_initializer())
+                return fused, sess.run([variables, out, state, grads], {x: xs})
+
+    fused, got = run()
+    monkeypatch.setattr(rnn_cell.BasicLSTMCell, "_fusable", lambda self, steps, state: False)
+    unrolled, ref = run()
+    assert fused == ["FusedLSTM", "FusedLSTMGrad", "FusedLSTMInputGrad"] and unrolled == []
+
+    def flat(v):
+        return [leaf for item in v for leaf in flat(item)] if isinstance(v, (list, tuple)) else [v]
+    for a, b in zip(flat(got), flat(ref), strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_fused_lstm_on_device(device, monkeypatch):
+    xs, k, b = rand(3, 5, 2), rand(5, 12), rand(12)
+
+    def build():
+        with tf.device(device):
+            out, state = tf.nn.dynamic_rnn(rnn_cell.BasicLSTMCell(3), tf.constant(xs), dtype=tf.float64)
+            loss = tf.reduce_sum(out * out) + tf.reduce_sum(state.c)
+            return out, tf.gradients(loss, tf.trainable_variables())
+    weights = {"rnn/basic_lstm_cell/kernel": k, "rnn/basic_lstm_cell/bias": b}
+    with tf.Graph().as_default():
+        out, grads = run_with_weights(build, weights)
+        assert _fused_ops()[:2] == ["FusedLSTM", "FusedLSTMGrad"]
+    monkeypatch.setattr(rnn_cell.BasicLSTMCell, "_fusable", lambda self, steps, state: False)
+    with tf.Graph().as_default():
+        _, ref_grads = run_with_weights(build, weights)
+    np.testing.assert_allclose(out, _np_lstm_sequence(xs, k, b)[0], rtol=1e-10)
+    for g, r in zip(grads, ref_grads, strict=True):
+        np.testing.assert_allclose(g, r, rtol=1e-10)
+
+
+def test_fused_lstm_work_arrays_are_not_shared_with_held_results():
+    """A kernel reuses its work arrays across runs only when nothing else still holds them."""
+    from teachtf.ops import lstm_ops
+    with tf.Graph().as_default():
+        x = tf.placeholder(tf.float64, [2, 3, 2])
+        out, _ = tf.nn.dynamic_rnn(rnn_cell.BasicLSTMCell(3), x, dtype=tf.float64)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            first = sess.run(out, {x: np.ones((2, 3, 2))})
+            step = [s for p in sess._plans.values() for s in p.steps if s.op.type == "FusedLSTM"][0]
+            held = lstm_ops._work(step.ctx, "out", first.shape, first.dtype)  # the buffer the next run would use
+            kept = held.copy()
+            second = sess.run(out, {x: -np.ones((2, 3, 2))})
+            np.testing.assert_array_equal(held, kept)  # the next run wrote elsewhere
+            del held
+            assert not np.allclose(second, first)
+            np.testing.assert_array_equal(sess.run(out, {x: np.ones((2, 3, 2))}), first)
+
+
+@pytest.mark.parametrize("cache_bytes", [0, 1 << 25], ids=["uncached", "cached"])
+def test_fused_lstm_gradient_built_after_running_forward_only(monkeypatch, cache_bytes):
+    """Without a gradient in the graph the forward keeps no per-step state; a gradient built later gets it."""
+    from teachtf.ops import lstm_ops
+    monkeypatch.setattr(lstm_ops, "_CACHE_BYTES", cache_bytes)
+    xs, k, b = rand(3, 4, 2), rand(5, 12), rand(12)
+    with tf.Graph().as_default():
+        out = tf.nn.dynamic_rnn(rnn_cell.BasicLSTMCell(3), tf.constant(xs), dtype=tf.float64)[0]
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            for v, value in zip(tf.global_variables(), [k, b]):
+                v.load(value, sess)
+            first = sess.run(out)
+            grads = tf.gradients(tf.reduce_sum(out * out), tf.trainable_variables())
+            got = sess.run([out, grads])
+            again = sess.run([out, grads])
+
+    def unrolled():
+        o = tf.nn.dynamic_rnn(rnn_cell.BasicLSTMCell(3), tf.constant(xs), dtype=tf.float64)[0]
+        return [o, tf.gradients(tf.reduce_sum(o * o), tf.trainable_variables())]
+    monkeypatch.setattr(rnn_cell.BasicLSTMCell, "_fusable", lambda self, steps, state: False)
+    with tf.Graph().as_default():
+        ref = run_with_weights(unrolled, {"rnn/basic_lstm_cell/kernel": k, "rnn/basic_lstm_cell/bias": b})
+    np.testing.assert_allclose(first, _np_lstm_sequence(xs, k, b)[0], rtol=1e-10)
+    for result in (got, again):
+        np.testing.assert_allclose(result[0], first, rtol=1e-12)
+        for g, r in zip(result[1], ref[1], strict=True):
+            np.testing.assert_allclose(g, r, rtol=1e-10)
+
+
+def test_dynamic_rnn_without_fusion_keeps_the_unrolled_cell():
+    """Sequence lengths, other cells, subclasses and activations run the unrolled cell as before."""
+    class MyLSTM(rnn_cell.BasicLSTMCell):
+        pass
+
+    cases = [(rnn_cell.BasicLSTMCell(3), [3, 1]), (rnn_cell.BasicLSTMCell(3, activation=tf.nn.relu), None),
+             (MyLSTM(3), None), (rnn_cell.LSTMCell(3), None)]
+    for cell, seq in cases:
+        with tf.Graph().as_default():
+            tf.nn.dynamic_rnn(cell, tf.zeros([2, 3, 2]), sequence_length=seq, dtype=tf.float32)
+            assert _fused_ops() == []
+
+
+@pytest.mark.oracle
+def test_fused_lstm_matches_tf1_values_and_gradients():
+    os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
+    pytest.importorskip("tensorflow")
+    import tensorflow.compat.v1 as tf1
+    tf1.disable_v2_behavior()
+    xs = rand(40, 6, 3).astype(np.float32)
+
+    def build(lib):
+        x = lib.constant(xs)
+        out, state = lib.nn.dynamic_rnn(lib.nn.rnn_cell.BasicLSTMCell(8), x, dtype=lib.float32)
+        loss = lib.reduce_sum(out[:, -2] ** 2) + lib.reduce_sum(state.c * 0.5)
+        return [out, state], lib.gradients(loss, lib.trainable_variables() + [x])
+
+    with tf1.Graph().as_default():
+        ref, ref_grads = build(tf1)
+        with tf1.Session() as sess:
+            sess.run(tf1.global_variables_initializer())
+            ref_vars = {v.op.name: sess.run(v) for v in tf1.global_variables()}
+            ref_vals = tf1.nest.flatten(sess.run([ref, ref_grads]))
+    with tf.Graph().as_default():
+        got, got_grads = build(tf)
+        with tf.Session() as sess:
+            for v in tf.global_variables():
+                v.load(ref_vars[v.op.name], sess)
+            got_vals = tf1.nest.flatten(sess.run([got, got_grads]))
+    for a, b in zip(got_vals, ref_vals, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)

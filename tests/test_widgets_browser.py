@@ -6,21 +6,11 @@ A screenshot is saved under artifacts/.
 """
 
 import json
-import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+from _jupyterlab import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, jupyter_lab, require_browser_stack
 
 pytestmark = pytest.mark.slow
 
@@ -33,21 +23,6 @@ explorer
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _requirements():
-    if not (os.path.exists(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
-        pytest.skip("Debian's Chromium is not installed at /usr/bin/chromium (apt-get install chromium)")
-    pytest.importorskip("playwright.sync_api", reason="needs the playwright Python package")
-    pytest.importorskip("jupyterlab", reason="needs JupyterLab")
-    pytest.importorskip("ipywidgets", reason="needs ipywidgets")
-    pytest.importorskip("jupyterlab_widgets", reason="needs the JupyterLab widgets extension")
-
-
 def _notebook(path: Path) -> None:
     nb = {"cells": [{"cell_type": "code", "execution_count": None, "id": "explorer", "metadata": {}, "outputs": [],
                      "source": NOTEBOOK_SOURCE.splitlines(keepends=True)}],
@@ -58,43 +33,12 @@ def _notebook(path: Path) -> None:
 
 @pytest.fixture
 def lab(tmp_path):
-    _requirements()
-    port = _free_port()
+    require_browser_stack()
     root = tmp_path / "notebooks"
     root.mkdir()
     _notebook(root / "explorer.ipynb")
-    env = dict(os.environ, JUPYTER_CONFIG_DIR=str(tmp_path / "config"), JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"),
-               JUPYTER_PLATFORM_DIRS="1")
-    cmd = [sys.executable, "-m", "jupyter", "lab", "--no-browser", f"--port={port}", "--ip=127.0.0.1",
-           "--IdentityProvider.token=", "--ServerApp.password=", "--ServerApp.disable_check_xsrf=True",
-           f"--ServerApp.root_dir={root}", f"--LabApp.workspaces_dir={tmp_path / 'workspaces'}",
-           "--LabApp.news_url=", "--ServerApp.open_browser=False"]
-    if hasattr(os, "geteuid") and os.geteuid() == 0:
-        cmd.append("--allow-root")  # containers and CI often run as root
-    log = open(tmp_path / "lab.log", "w")
-    proc = subprocess.Popen(cmd, cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.time() + 120
-        while True:
-            try:
-                urllib.request.urlopen(f"{url}/api/status", timeout=2)
-                break
-            except OSError:
-                if proc.poll() is not None or time.time() > deadline:
-                    log.flush()
-                    raise RuntimeError("JupyterLab did not start:\n"
-                                       + (tmp_path / "lab.log").read_text()[-3000:]) from None
-                time.sleep(0.5)
+    with jupyter_lab(tmp_path, root) as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
-        shutil.rmtree(tmp_path / "runtime", ignore_errors=True)
 
 
 def _output_cells(page):

@@ -77,14 +77,21 @@ def linear(args, output_size: int, bias: bool, bias_initializer=None, kernel_ini
     args = list(args) if isinstance(args, (list, tuple)) else [args]
     total = sum(_last_dim(a, "linear", "each argument") for a in args)
     dtype = args[0].dtype.base_dtype
-    kernel = _tf.get_variable("kernel", [total, output_size], dtype=dtype, initializer=kernel_initializer)
+    kernel = _linear_kernel(total, output_size, dtype, kernel_initializer)
     x = args[0] if len(args) == 1 else _tf.concat(args, 1)
     out = _tf.matmul(x, kernel)
     if not bias:
         return out
-    init = bias_initializer if bias_initializer is not None else _tf.constant_initializer(0.0, dtype=dtype)
-    b = _tf.get_variable("bias", [output_size], dtype=dtype, initializer=init)
-    return _tf.nn.bias_add(out, b)
+    return _tf.nn.bias_add(out, _linear_bias(output_size, dtype, bias_initializer))
+
+
+def _linear_kernel(total: int, output_size: int, dtype, initializer=None):
+    return _tf.get_variable("kernel", [total, output_size], dtype=dtype, initializer=initializer)
+
+
+def _linear_bias(output_size: int, dtype, initializer=None):
+    init = initializer if initializer is not None else _tf.constant_initializer(0.0, dtype=dtype)
+    return _tf.get_variable("bias", [output_size], dtype=dtype, initializer=init)
 
 
 class RNNCell:
@@ -147,13 +154,17 @@ class RNNCell:
             return self._base_name
         return re.sub(r"(?<!^)(?=[A-Z])", "_", type(self).__name__).lower()  # MyCell -> my_cell, as Keras names
 
-    def _call_in_scope(self, inputs, state, first: bool):
+    def _call_in_scope(self, inputs, state, first: bool, call=None):
         if first:
             self._dtype = getattr(self, "_dtype", None) or inputs.dtype.base_dtype
             self.build(inputs.shape)
-        return self.call(inputs, state)
+        return (call or self.call)(inputs, state)
 
     def __call__(self, inputs, state, scope=None):
+        return self._call_with(inputs, state, scope, None)
+
+    def _call_with(self, inputs, state, scope, call):
+        """__call__'s checks and variable scopes around `call(inputs, state)` (self.call when None)."""
         inputs = _tf.convert_to_tensor(inputs)
         name = type(self).__name__
         depth = _last_dim(inputs, name, "inputs")
@@ -167,16 +178,16 @@ class RNNCell:
         reuse = getattr(self, "_reuse", None)
         if own_scope is not None:
             with _tf.variable_scope(scope if scope is not None else own_scope, reuse=True):
-                out = self.call(inputs, state)
+                out = (call or self.call)(inputs, state)
         elif scope is not None:
             with _tf.variable_scope(scope, reuse=reuse) as vs:
                 self._scope = vs
-                out = self._call_in_scope(inputs, state, first=True)
+                out = self._call_in_scope(inputs, state, True, call)
         else:
             with _tf.variable_scope(getattr(self, "_name", None), default_name=self._default_name(),
                                     reuse=reuse) as vs:
                 self._scope = vs
-                out = self._call_in_scope(inputs, state, first=True)
+                out = self._call_in_scope(inputs, state, True, call)
         self._input_depth = depth
         return out
 
@@ -241,6 +252,38 @@ class BasicLSTMCell(RNNCell):
         new_h = self._activation(new_c) * _tf.sigmoid(o)
         new_state = LSTMStateTuple(new_c, new_h) if self._state_is_tuple else _tf.concat([new_c, new_h], 1)
         return new_h, new_state
+
+    def _fusable(self, steps: list, state) -> bool:
+        """Whether dynamic_rnn may run this cell over `steps` as one FusedLSTM op (same values and gradients)."""
+        if type(self) is not BasicLSTMCell or self._activation not in (_tf.tanh, _tf.nn.tanh) or not steps:
+            return False
+        dtype = steps[0].dtype.base_dtype
+        return dtype.is_floating and all(isinstance(t, _tf.Tensor) and t.dtype.base_dtype == dtype
+                                         for t in steps + _flatten(state))
+
+    def _fused_sequence(self, steps: list, state, time_major: bool):
+        """(outputs stacked on the time axis, final state): this cell over `steps` in one FusedLSTM op.
+
+        Runs in the cell's variable scope exactly as the first `__call__` does, so the variables
+        (`basic_lstm_cell/kernel`, `/bias`) and their initial values are the unrolled cell's.
+        """
+        from .lstm_ops import fused_lstm
+
+        def call(inputs, state):
+            if self._state_is_tuple:
+                c, h = state
+            else:
+                c, h = _tf.split(state, 2, axis=1)
+            n, dtype = self._num_units, inputs.dtype.base_dtype
+            rows = _last_dim(inputs, "linear", "each argument") + _last_dim(h, "linear", "each argument")
+            kernel = _linear_kernel(rows, 4 * n, dtype)  # as linear([inputs, h], 4n, True) creates them
+            bias = _linear_bias(4 * n, dtype)
+            out, new_c, new_h = fused_lstm(steps, c, h, _tf.convert_to_tensor(kernel), _tf.convert_to_tensor(bias),
+                                           self._forget_bias, time_major)
+            new_state = LSTMStateTuple(new_c, new_h) if self._state_is_tuple else _tf.concat([new_c, new_h], 1)
+            return out, new_state
+
+        return self._call_with(steps[0], state, None, call)
 
 
 class LSTMCell(RNNCell):

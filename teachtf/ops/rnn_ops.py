@@ -4,7 +4,10 @@ When the time dimension is static, dynamic_rnn unrolls the cell at graph-build
 time. That graph computes exactly what TF1's while_loop computes (the same cell
 applied step by step with the same masking), and its gradient is backpropagation
 through time through the unrolled ops; memory grows linearly with the sequence
-length. When the time dimension is unknown it runs a tf.while_loop whose outputs
+length. A plain BasicLSTMCell (tanh, no subclass) without sequence_length runs
+instead as one FusedLSTM op (ops/lstm_ops.py): the same variables, values and
+gradients, in a few large kernels (its gradient is not differentiable again).
+When the time dimension is unknown it runs a tf.while_loop whose outputs
 accumulate by concatenation (teachtf has no TensorArray), so that path's memory
 for the gradient grows quadratically with the number of steps.
 """
@@ -135,6 +138,11 @@ def dynamic_rnn(cell, inputs, sequence_length=None, initial_state=None, dtype=No
     with _tf.variable_scope(scope or "rnn") as varscope:
         state = _initial_state(cell, initial_state, dtype, _batch_of(steps[0]), "dynamic_rnn")
         seq = _check_seq_len(sequence_length, len(steps), "dynamic_rnn")
+        if seq is None and hasattr(cell, "_fusable") and cell._fusable(steps, state):
+            outputs, state = cell._fused_sequence(steps, state, time_major)
+            if len(steps) > 1:
+                varscope.reuse_variables()  # as after the unrolled steps
+            return outputs, state
         outputs, state = _unroll(cell, steps, state, seq, varscope)
         return _tf.stack(outputs, axis=0 if time_major else 1), state
 
