@@ -3,6 +3,10 @@
 import numpy as np
 
 import teachtf as tf
+from teachtf.ops.inplace import MIN_INPLACE_ELEMENTS
+
+# Rows of 64 values: enough rows that a [ROWS, 64] buffer is big enough to be reused.
+ROWS = MIN_INPLACE_ELEMENTS // 64
 
 
 def _conv_bias_relu(x, w, b):
@@ -17,10 +21,11 @@ def _reference(x, w, b):
 
 def test_conv_bias_relu_reuses_the_conv_buffer_and_gives_the_same_values():
     rng = np.random.RandomState(0)
-    x = rng.randn(2, 5, 5, 3).astype(np.float32)
+    x = rng.randn(2, 32, 32, 3).astype(np.float32)  # the [2, 32, 32, 4] conv output is big enough to reuse
     w = rng.randn(3, 3, 3, 4).astype(np.float32)
     b = rng.randn(4).astype(np.float32)
-    out = _conv_bias_relu(tf.constant(x), tf.constant(w), tf.constant(b))
+    x_in = tf.placeholder(tf.float32, x.shape)  # fed, so the plan cannot fold the graph into a constant
+    out = _conv_bias_relu(x_in, tf.constant(w), tf.constant(b))
     seen = {}
     plain = out.op._opdef.inplace
     add_inplace = out.op.inputs[0].op._opdef.inplace
@@ -36,7 +41,7 @@ def test_conv_bias_relu_reuses_the_conv_buffer_and_gives_the_same_values():
     out.op._opdef.inplace, out.op.inputs[0].op._opdef.inplace = spy_relu, spy_add
     try:
         with tf.Session() as sess:
-            got = sess.run(out)
+            got = sess.run(out, {x_in: x})
     finally:
         out.op._opdef.inplace, out.op.inputs[0].op._opdef.inplace = plain, add_inplace
     np.testing.assert_allclose(got, _reference(x, w, b), rtol=1e-5, atol=1e-5)
@@ -47,45 +52,78 @@ def test_conv_bias_relu_reuses_the_conv_buffer_and_gives_the_same_values():
     assert (got == 0).any()
 
 
+def _signed_rows():
+    """A [ROWS, 64] float32 array with negatives, fed through a placeholder (so nothing is folded)."""
+    value = (np.arange(ROWS * 64, dtype=np.float32) - ROWS * 32).reshape(ROWS, 64)
+    return tf.placeholder(tf.float32, value.shape), value
+
+
 def test_fetched_intermediate_is_not_overwritten():
-    a = tf.constant(np.arange(-3, 3, dtype=np.float32).reshape(2, 3))
-    m = tf.matmul(a, tf.constant(np.eye(3, dtype=np.float32)))
+    a, value = _signed_rows()
+    m = tf.matmul(a, tf.constant(np.eye(64, dtype=np.float32)))
     r = tf.nn.relu(m)
     with tf.Session() as sess:
-        mv, rv = sess.run([m, r])
-    np.testing.assert_array_equal(mv, np.arange(-3, 3, dtype=np.float32).reshape(2, 3))
-    np.testing.assert_array_equal(rv, np.maximum(mv, 0))
+        mv, rv = sess.run([m, r], {a: value})
+    np.testing.assert_array_equal(mv, value)
+    np.testing.assert_array_equal(rv, np.maximum(value, 0))
 
 
 def test_value_read_twice_is_not_overwritten():
-    a = tf.constant(np.array([[-1.0, 2.0]], np.float32))
-    m = tf.matmul(a, tf.constant(np.eye(2, dtype=np.float32)))
+    a, value = _signed_rows()
+    m = tf.matmul(a, tf.constant(np.eye(64, dtype=np.float32)))
     total = tf.nn.relu(m) + m  # m is read by Relu and by the add
     with tf.Session() as sess:
-        np.testing.assert_array_equal(sess.run(total), [[-1.0, 4.0]])
+        np.testing.assert_array_equal(sess.run(total, {a: value}), np.maximum(value, 0) + value)
+
+
+def test_small_values_take_the_plain_kernel():
+    """Below MIN_INPLACE_ELEMENTS a new buffer is cheaper than the checks: the fresh matmul output is kept."""
+    a = tf.placeholder(tf.float32, [2, 3])
+    m = tf.matmul(a, tf.constant(np.eye(3, dtype=np.float32)))
+    r = tf.nn.relu(m)
+    relu_inplace = r.op._opdef.inplace
+    seen = {}
+
+    def spy(ctx, positions, *args, **kw):
+        out = relu_inplace(ctx, positions, *args, **kw)
+        seen["same buffer"] = out is args[0]
+        return out
+
+    r.op._opdef.inplace = spy
+    try:
+        with tf.Session() as sess:
+            got = sess.run(r, {a: -np.ones((2, 3), np.float32)})
+    finally:
+        r.op._opdef.inplace = relu_inplace
+    np.testing.assert_array_equal(got, np.zeros((2, 3)))
+    assert seen == {"same buffer": False}
 
 
 def test_feeds_variables_and_constants_are_never_written():
-    fed = np.array([[-1.0, 2.0]], np.float32)
-    x = tf.placeholder(tf.float32, [1, 2])
-    v = tf.Variable([[-3.0, 4.0]])
-    c = tf.constant([[-5.0, 6.0]])
-    outs = [tf.nn.relu(x), tf.nn.relu(v), tf.nn.relu(c), x + 1.0, v * 2.0, tf.nn.bias_add(c, [1.0, 1.0])]
+    x, fed = _signed_rows()
+    v = tf.Variable(-fed)
+    c = tf.constant(fed * 2)
+    outs = [tf.nn.relu(x), tf.nn.relu(v), tf.nn.relu(c), x + 1.0, v * 2.0, tf.nn.bias_add(c, np.ones(64, np.float32))]
+    kept = fed.copy()
     with tf.Session() as sess:
         sess.run(tf.global_variables_initializer())
         for _ in range(2):
             sess.run(outs, {x: fed})
-        np.testing.assert_array_equal(fed, [[-1.0, 2.0]])
-        np.testing.assert_array_equal(sess.run(v), [[-3.0, 4.0]])
-        np.testing.assert_array_equal(sess.run(c), [[-5.0, 6.0]])
+        np.testing.assert_array_equal(fed, kept)
+        np.testing.assert_array_equal(sess.run(v), -kept)
+        np.testing.assert_array_equal(sess.run(c), kept * 2)
 
 
 def test_broadcast_and_dtype_mismatches_fall_back_to_a_new_buffer():
-    small = tf.matmul(tf.ones([1, 2]), tf.ones([2, 3]))  # [1, 3], fresh, but the sum is [4, 3]
-    big = tf.ones([4, 3])
+    ones = tf.placeholder(tf.float32, [1, 2])
+    row = tf.matmul(ones, tf.ones([2, MIN_INPLACE_ELEMENTS]))  # [1, n], fresh and big, but the sum is [4, n]
+    big = tf.ones([4, MIN_INPLACE_ELEMENTS])
+    as_int = tf.cast(big, tf.int32)
     with tf.Session() as sess:
-        np.testing.assert_array_equal(sess.run(small + big), np.full((4, 3), 3.0))
-        np.testing.assert_array_equal(sess.run(big - small), np.full((4, 3), -1.0))
+        feed = {ones: np.ones((1, 2), np.float32)}
+        np.testing.assert_array_equal(sess.run(row + big, feed), np.full((4, MIN_INPLACE_ELEMENTS), 3.0))
+        np.testing.assert_array_equal(sess.run(big - row, feed), np.full((4, MIN_INPLACE_ELEMENTS), -1.0))
+        np.testing.assert_array_equal(sess.run(tf.cast(row, tf.int32) + as_int, feed), 3)
 
 
 def test_training_matches_across_runs_with_in_place_kernels():

@@ -684,3 +684,33 @@ def test_kernel_errors_name_the_op_and_the_learners_line():
     assert "ratio" in str(info.value) and "test_math_ops.py" in str(info.value)
     with pytest.raises(TypeError, match=r"for 'Exp' \(op: 'Exp'\)[\s\S]*created at .*test_math_ops.py"):
         tf.exp(tf.constant([1, 2]))
+
+
+def _np_unbroadcast(g, shape):
+    g = g.sum(axis=tuple(range(g.ndim - len(shape)))) if g.ndim > len(shape) else g
+    return g.sum(axis=tuple(i for i, d in enumerate(shape) if d == 1), keepdims=True)
+
+
+@pytest.mark.parametrize("x_static,y_static,x_shape,y_shape,static", [
+    ([None, 3], [3], (4, 3), (3,), True),             # a batch plus a bias: decided by the static shapes
+    ([None, 1, 3], [5, 3], (2, 1, 3), (5, 3), True),  # x's size-1 axis is known to be broadcast
+    ([None, 1], [None, 3], (4, 1), (4, 3), False),    # whether the batch axis broadcasts is known at run time
+    ([None, None], [1, 3], (4, 1), (1, 3), False),
+    ([None, 3], [None, 1], (1, 3), (4, 1), False),
+])
+@pytest.mark.parametrize("name", ["add", "multiply"])
+def test_broadcast_gradients_with_unknown_batch_sizes(name, x_static, y_static, x_shape, y_shape, static):
+    rng = np.random.RandomState(3)
+    xv, yv = rng.randn(*x_shape), rng.randn(*y_shape)
+    cv = rng.randn(*np.broadcast_shapes(x_shape, y_shape))
+    x = tf.placeholder(tf.float64, x_static)
+    y = tf.placeholder(tf.float64, y_static)
+    c = tf.placeholder(tf.float64)
+    gx, gy = tf.gradients(getattr(tf, name)(x, y), [x, y], grad_ys=c)
+    ops = {op.type for op in tf.get_default_graph().get_operations()}
+    assert ("BroadcastGradientArgs" not in ops) == static
+    gxv, gyv = run([gx, gy], {x: xv, y: yv, c: cv})
+    dx, dy = (cv, cv) if name == "add" else (cv * yv, cv * xv)
+    np.testing.assert_allclose(gxv, _np_unbroadcast(dx, x_shape))
+    np.testing.assert_allclose(gyv, _np_unbroadcast(dy, y_shape))
+    assert gxv.shape == x_shape and gyv.shape == y_shape

@@ -738,8 +738,9 @@ def test_stack_bidirectional_equals_layer_by_layer(fn):
 @pytest.fixture(params=[1, 2], ids=["one_part", "two_parts"])
 def lstm_parts(request, monkeypatch):
     """Runs the FusedLSTM kernels with the batch in one part, or in two threads' parts (the last one padded)."""
+    from teachtf.backend import parallel
     from teachtf.ops import lstm_ops
-    monkeypatch.setattr(lstm_ops, "_CORES", request.param)
+    monkeypatch.setattr(parallel, "CORES", request.param)
     monkeypatch.setattr(lstm_ops, "_MIN_PART", 1)
     return request.param
 
@@ -851,7 +852,7 @@ def test_fused_lstm_on_device(device, monkeypatch):
 
 def test_fused_lstm_work_arrays_are_not_shared_with_held_results():
     """A kernel reuses its work arrays across runs only when nothing else still holds them."""
-    from teachtf.ops import lstm_ops
+    from teachtf.ops import step_buffers
     with tf.Graph().as_default():
         x = tf.placeholder(tf.float64, [2, 3, 2])
         out, _ = tf.nn.dynamic_rnn(rnn_cell.BasicLSTMCell(3), x, dtype=tf.float64)
@@ -859,7 +860,7 @@ def test_fused_lstm_work_arrays_are_not_shared_with_held_results():
             sess.run(tf.global_variables_initializer())
             first = sess.run(out, {x: np.ones((2, 3, 2))})
             step = [s for p in sess._plans.values() for s in p.steps if s.op.type == "FusedLSTM"][0]
-            held = lstm_ops._work(step.ctx, "out", first.shape, first.dtype)  # the buffer the next run would use
+            held = step_buffers.reusable(step.ctx, "out", first.shape, first.dtype)  # what the next run would use
             kept = held.copy()
             second = sess.run(out, {x: -np.ones((2, 3, 2))})
             np.testing.assert_array_equal(held, kept)  # the next run wrote elsewhere
@@ -871,8 +872,8 @@ def test_fused_lstm_work_arrays_are_not_shared_with_held_results():
 @pytest.mark.parametrize("cache_bytes", [0, 1 << 25], ids=["uncached", "cached"])
 def test_fused_lstm_gradient_built_after_running_forward_only(monkeypatch, cache_bytes):
     """Without a gradient in the graph the forward keeps no per-step state; a gradient built later gets it."""
-    from teachtf.ops import lstm_ops
-    monkeypatch.setattr(lstm_ops, "_CACHE_BYTES", cache_bytes)
+    from teachtf.ops import step_buffers
+    monkeypatch.setattr(step_buffers, "CACHE_BYTES", cache_bytes)
     xs, k, b = rand(3, 4, 2), rand(5, 12), rand(12)
     with tf.Graph().as_default():
         out = tf.nn.dynamic_rnn(rnn_cell.BasicLSTMCell(3), tf.constant(xs), dtype=tf.float64)[0]

@@ -156,7 +156,8 @@ SMALL_MATMUL_MACS = 1 << 23
 # CNN training step 1.8 s with 2 threads, 0.1 s with 1; even the BLAS-free Adam update slowed from 10 to 95 ms).
 _FEW_CORES = 2
 
-# [set_num_threads(n) or None, threads for big GEMMs, threads now set, default threads]; set on the first matmul.
+# [set_num_threads(n) or None, threads for big GEMMs, threads now set, default threads, BLAS single-threaded
+# though threadpoolctl cannot set it]; set on the first matmul.
 _blas_threads: list = []
 
 
@@ -170,14 +171,14 @@ def _init_blas_threads() -> None:
         libs = []
     default = max([lib.num_threads for lib in libs], default=1)
     if not libs or default <= 1:
-        _blas_threads[:] = [None, 1, 1, 1]
+        _blas_threads[:] = [None, 1, 1, 1, bool(libs)]  # last: whether BLAS is known to run on one thread
         return
 
     def set_threads(n: int) -> None:
         for lib in libs:
             lib.set_num_threads(n)
 
-    _blas_threads[:] = [set_threads, default if default > _FEW_CORES else 1, default, default]
+    _blas_threads[:] = [set_threads, default if default > _FEW_CORES else 1, default, default, False]
 
 
 def cpu_matmul_threads(macs: int) -> None:
@@ -192,6 +193,16 @@ def cpu_matmul_threads(macs: int) -> None:
     if want != state[2]:
         state[0](want)
         state[2] = want
+
+
+def blas_big_gemm_threads() -> int | None:
+    """The BLAS threads a large CPU GEMM runs on, or None when threadpoolctl cannot tell or set them."""
+    if not _blas_threads:
+        _init_blas_threads()
+    state = _blas_threads
+    if state[0] is None:
+        return 1 if state[4] else None
+    return state[1]
 
 
 def restore_blas_threads() -> None:

@@ -15,6 +15,8 @@ from __future__ import annotations
 import heapq
 import sys
 
+import numpy as np
+
 from .. import backend as _backend
 from ..framework import errors
 from ..framework.dtypes import string as _string
@@ -236,6 +238,7 @@ def build_plan(session, fetches, fkeys, internal=False) -> Plan:
         ins, var_reads, refs, transfers = [], [], [], []
         dead_inputs = []
         reads = []  # (position, slot) of the inputs read from value slots
+        prior_use = []  # (slot, its last reader before this op): restored if this op is folded away
         for pos, t in enumerate(op._inputs):
             vkey = ref_var_key(t)
             if od.ref_inputs == "ALL_INPUTS" or pos in od.ref_inputs:
@@ -248,6 +251,7 @@ def build_plan(session, fetches, fkeys, internal=False) -> Plan:
                 s = slot_of[t]
                 ins.append(s)
                 reads.append((pos, s))
+                prior_use.append((s, last_use.get(s)))
                 last_use[s] = len(steps)
                 if t not in fed:
                     dead_inputs.append(may_be_dead.get(t._op, False))
@@ -294,6 +298,20 @@ def build_plan(session, fetches, fkeys, internal=False) -> Plan:
         if op._type == "Const" and dev.kind == "CPU" and not st.cond and not op._control_inputs:
             prefilled[outs[0]] = st.kernel(st.ctx, **st.attrs)  # a CPU constant's value is the same every run
             continue
+        if (dev.kind == "CPU" and reads and outs and not (st.cond or refs or var_reads or transfers or od.stateful
+                                                  or op._control_inputs)
+                and all(s in prefilled for _, s in reads)):
+            folded = _fold(op, od, dev, session, [prefilled[s] for s in ins], st.attrs)
+            if folded is not None:
+                prefilled.update(zip(outs, folded))
+                for s, prior in reversed(prior_use):
+                    if prior is None:
+                        last_use.pop(s, None)
+                    else:
+                        last_use[s] = prior
+                continue
+        if op._type == "NoOp" and not st.cond:
+            continue  # a group's join point: its control edges already ordered the steps
         if od.fresh_output:
             fresh.update(outs)
         steps.append(st)
@@ -355,6 +373,28 @@ def build_plan(session, fetches, fkeys, internal=False) -> Plan:
     plan.version = graph._mutation_version
     plan.has_cond = any(st.cond for st in steps)
     return plan
+
+
+FOLD_MAX_ELEMENTS = 1 << 16  # larger constant results are recomputed each run rather than kept with the plan
+
+
+def _fold(op, od, dev, session, args, attrs) -> list | None:
+    """Constant folding: the outputs of a pure CPU op whose inputs are all constants, computed once while
+    planning (as TF's graph optimiser does), or None when the op must run each time: its kernel draws random
+    numbers or reads state, fails (the run then raises the error as usual), or makes a large result."""
+    from .session import NotFoldableError, _FoldingContext
+
+    try:
+        out = od.kernel(_FoldingContext(op, dev, session), *args, **attrs)
+    except NotFoldableError:
+        return None
+    except Exception:  # noqa: BLE001 - the step stays in the plan and reports the error when run
+        return None
+    outs = [out] if len(op._outputs) == 1 else list(out)
+    for v in outs:
+        if not isinstance(v, (np.ndarray, np.generic)) or v.size > FOLD_MAX_ELEMENTS:
+            return None
+    return outs
 
 
 def _on_gpu(base, dev):

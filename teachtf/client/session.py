@@ -109,6 +109,29 @@ class _OpContext:
         return self.session._is_initialized(key)
 
 
+class NotFoldableError(Exception):
+    """Raised by a constant-folding context when a kernel asks for run-time state (random streams, variables)."""
+
+
+class _FoldingContext(_OpContext):
+    """The context of a kernel run once while planning, on constant inputs: any state it asks for means its
+    output may differ between runs, so it is not folded."""
+
+    __slots__ = ()
+
+    def rng(self):
+        raise NotFoldableError(self.op.name)
+
+    def read_var(self, key):
+        raise NotFoldableError(self.op.name)
+
+    def write_var(self, key, value):
+        raise NotFoldableError(self.op.name)
+
+    def is_initialized(self, key) -> bool:
+        raise NotFoldableError(self.op.name)
+
+
 class _DeviceAttributes:
     def __init__(self, dev):
         self.name = dev.full_name

@@ -836,7 +836,12 @@ def _expand_dims_shape(inputs, attrs):
 
 @register("ExpandDims", shape=_expand_dims_shape, grad=lambda op, g: [reshape(g, _dims_of(op.inputs[0])), None])
 def _expand_dims_kernel(ctx, x, dim):
-    return ctx.xp.expand_dims(x, int(dim.reshape(-1)[0]))
+    given = int(dim.reshape(-1)[0])
+    shape = x.shape
+    axis = given + len(shape) + 1 if given < 0 else given
+    if not 0 <= axis <= len(shape):
+        raise ValueError(f"Tried to expand dim index {given} for tensor with {len(shape)} dimensions.")
+    return x.reshape(shape[:axis] + (1,) + shape[axis:])
 
 
 def expand_dims(input, axis=None, name=None, dim=None) -> Tensor:  # noqa: A002

@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import backend as _backend
+from ..backend import parallel as _parallel
 from ..framework import dtypes
 from ..framework import errors
 from ..framework import graph as _graph
@@ -140,21 +141,34 @@ def static_out_hw(attrs, hw, khw):
 # -- numeric kernels (NHWC, any xp) ---------------------------------------------------------------------------
 
 
+def _parts(xp, n: int, macs: int) -> list[slice]:
+    """Batch ranges that threads process side by side (CPU, when BLAS runs each GEMM on one thread)."""
+    parts = _parallel.gemm_parts(n, macs) if xp is np else 1
+    return _parallel.part_slices(n, parts) if parts > 1 else [slice(0, n)]
+
+
 def conv2d_nhwc(xp, x, f, strides, dilations, pads, out_hw):
-    """out [n, oh, ow, o] = patches(x_pad) · f, one GEMM per batch chunk."""
+    """out [n, oh, ow, o] = patches(x_pad) · f, one GEMM per batch chunk (chunks of batch parts in parallel)."""
     n = x.shape[0]
     kh, kw, c, o = f.shape
+    macs = n * out_hw[0] * out_hw[1] * kh * kw * c * o
     if xp is np:
-        _backend.cpu_matmul_threads(n * out_hw[0] * out_hw[1] * kh * kw * c * o)
+        _backend.cpu_matmul_threads(macs)
     f2 = f.reshape(kh * kw * c, o)
     if (kh, kw) == (1, 1) and strides == (1, 1) and pads == ((0, 0), (0, 0)):
         return xp.matmul(x.reshape(-1, c), f2).reshape(n, out_hw[0], out_hw[1], o)
     out = xp.empty((n, out_hw[0], out_hw[1], o), dtype=x.dtype)
     k = kh * kw * c
-    for sl in W.batch_chunks(n, out_hw[0] * out_hw[1] * k * x.itemsize):
-        xpad = W.pad_plane(xp, x[sl], pads)
-        col = W.patches(xp, xpad, (kh, kw), strides, dilations, out_hw).reshape(-1, k)
-        xp.matmul(col, f2, out=out[sl].reshape(-1, o))
+    parts = _parts(xp, n, macs)
+
+    def run(p):
+        part = parts[p]
+        for sl in W.batch_chunks(part.stop, out_hw[0] * out_hw[1] * k * x.itemsize, start=part.start):
+            xpad = W.pad_plane(xp, x[sl], pads)
+            col = W.patches(xp, xpad, (kh, kw), strides, dilations, out_hw).reshape(-1, k)
+            xp.matmul(col, f2, out=out[sl].reshape(-1, o))
+
+    _parallel.run_parts(run, len(parts))
     return out
 
 
@@ -174,15 +188,21 @@ def conv2d_backprop_input_nhwc(xp, dy, f, in_shape, strides, dilations, pads):
     f_t = xp.ascontiguousarray(f.reshape(kh * kw, c, o).transpose(0, 2, 1))  # [kh·kw, o, c]
     dx = xp.empty((n, h, w, c), dtype=dy.dtype)
     (pt, pb), (pl, pr) = pads
-    for sl in W.batch_chunks(n, out_hw[0] * out_hw[1] * kh * kw * c * dy.itemsize):
-        m = sl.stop - sl.start
-        columns = xp.matmul(dy[sl].reshape(-1, o), f_t)  # [kh·kw, m·oh·ow, c]
-        canvas = xp.zeros((m, h + pt + pb, w + pl + pr, c), dtype=dy.dtype)
-        for a in range(kh):
-            for b in range(kw):
-                canvas[W.window_slice(a, b, strides, dilations, out_hw)] += columns[a * kw + b].reshape(
-                    m, out_hw[0], out_hw[1], c)
-        dx[sl] = W.crop_plane(canvas, pads, (h, w))
+    parts = _parts(xp, n, dy.size * kh * kw * c)
+
+    def run(p):
+        part = parts[p]
+        for sl in W.batch_chunks(part.stop, out_hw[0] * out_hw[1] * kh * kw * c * dy.itemsize, start=part.start):
+            m = sl.stop - sl.start
+            columns = xp.matmul(dy[sl].reshape(-1, o), f_t)  # [kh·kw, m·oh·ow, c]
+            canvas = xp.zeros((m, h + pt + pb, w + pl + pr, c), dtype=dy.dtype)
+            for a in range(kh):
+                for b in range(kw):
+                    canvas[W.window_slice(a, b, strides, dilations, out_hw)] += columns[a * kw + b].reshape(
+                        m, out_hw[0], out_hw[1], c)
+            dx[sl] = W.crop_plane(canvas, pads, (h, w))
+
+    _parallel.run_parts(run, len(parts))
     return dx
 
 
@@ -206,14 +226,22 @@ def conv2d_backprop_filter_nhwc(xp, x, dy, f_shape, strides, dilations, pads):
     k = kh * kw * c
     if xp is np:
         _backend.cpu_matmul_threads(dy.size * k)
-    acc = None
-    for sl in W.batch_chunks(n, out_hw[0] * out_hw[1] * k * x.itemsize):
-        xpad = W.pad_plane(xp, x[sl], pads)
-        col = W.patches(xp, xpad, (kh, kw), strides, dilations, out_hw).reshape(-1, k)
-        part = _gram(xp, col, dy[sl].reshape(-1, o))
-        acc = part if acc is None else acc + part
-    if acc is None:
-        acc = xp.zeros((k, o), dtype=x.dtype)
+    parts = _parts(xp, n, dy.size * k)
+
+    def run(p):
+        acc = None
+        part = parts[p]
+        for sl in W.batch_chunks(part.stop, out_hw[0] * out_hw[1] * k * x.itemsize, start=part.start):
+            xpad = W.pad_plane(xp, x[sl], pads)
+            col = W.patches(xp, xpad, (kh, kw), strides, dilations, out_hw).reshape(-1, k)
+            term = _gram(xp, col, dy[sl].reshape(-1, o))
+            acc = term if acc is None else acc + term
+        return acc
+
+    sums = [a for a in _parallel.run_parts(run, len(parts)) if a is not None]
+    acc = sums[0] if sums else xp.zeros((k, o), dtype=x.dtype)
+    for a in sums[1:]:
+        acc = acc + a
     return acc.reshape(kh, kw, c, o).astype(x.dtype, copy=False)
 
 

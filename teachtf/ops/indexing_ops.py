@@ -19,7 +19,7 @@ from ..framework import dtypes
 from ..framework import errors
 from ..framework import graph as _graph
 from ..framework.graph import Tensor
-from ..framework.shapes import Dimension, TensorShape, as_shape
+from ..framework.shapes import Dimension, TensorShape, as_shape, broadcast_static
 from .constant_op import constant, constant_value, convert_to_tensor
 from .math_ops import build_op, check_dtype, unbroadcast
 from .registry import NO_GRADIENT, apply, register
@@ -596,7 +596,6 @@ def _select_kernel(ctx, c, x, y):
 
 
 def _select_v2_shape(inputs, attrs):
-    from ..framework.shapes import broadcast_static
 
     c, x, y = inputs
     check_dtype(c, ("bool",), "condition")
@@ -611,7 +610,8 @@ def _select_v2_grad(op, grad):
 
     c, x, y = op.inputs
     zeros = zeros_like(grad)
-    return [None, unbroadcast(where_v2(c, grad, zeros), x), unbroadcast(where_v2(c, zeros, grad), y)]
+    return [None, unbroadcast(where_v2(c, grad, zeros), x, broadcast_static(c.shape, y.shape)),
+            unbroadcast(where_v2(c, zeros, grad), y, broadcast_static(c.shape, x.shape))]
 
 
 @register("SelectV2", shape=_select_v2_shape, grad=_select_v2_grad)

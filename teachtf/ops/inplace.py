@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+# Below this many elements a new buffer costs less than the checks, and reuse saves no memory worth having.
+MIN_INPLACE_ELEMENTS = 1 << 12
+
 
 def broadcast_shape(shapes: list[tuple]) -> tuple | None:
     """NumPy's broadcast of host shape tuples; None when they do not broadcast (the plain kernel then raises)."""
@@ -26,6 +29,11 @@ def broadcast_shape(shapes: list[tuple]) -> tuple | None:
 def reusable_input(xp, arrays, positions, shape=None):
     """The first array at `positions` that can hold the result: an `xp.ndarray` whose shape is `shape` (the
     broadcast shape of all inputs when None, a tuple) and whose dtype every input shares; None when none can."""
+    for p in positions:
+        if getattr(arrays[p], "size", 0) >= MIN_INPLACE_ELEMENTS:
+            break
+    else:
+        return None
     dtype = None
     for a in arrays:
         if not isinstance(a, xp.ndarray):

@@ -35,73 +35,22 @@ BlockLSTMGrad): second-order gradients need the unrolled cell.
 
 from __future__ import annotations
 
-import os
-import sys
-from concurrent.futures import ThreadPoolExecutor
-
 import numpy as np
 
 from .. import backend as _backend
+from ..backend import parallel as _parallel
 from ..framework.shapes import TensorShape
 from .registry import apply, apply_op, register
+from .step_buffers import reusable
 
 # FusedLSTM's outputs: the results, then what the gradient reads.
 _OUT, _C, _H, _GATES, _CS, _CO, _XH = range(7)
 
-# Batch parts on the CPU: at most one per core (and _MAX_PARTS), each with at least _MIN_PART examples.
-_CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-_MAX_PARTS = 4
-_MIN_PART = 32
-# Work arrays up to this size are kept between runs; larger ones (big evaluation batches) are not held on to.
-_CACHE_BYTES = 1 << 25
-_pool: tuple | None = None  # (ThreadPoolExecutor, its number of workers, the process that started it)
+_MIN_PART = 32  # examples per batch part at the least
 
 
 def _num_parts(xp, batch: int) -> int:
-    if xp is not np:
-        return 1
-    return max(1, min(_CORES, _MAX_PARTS, batch // _MIN_PART))
-
-
-def _run_parts(fn, parts: int) -> None:
-    """fn(0) … fn(parts - 1): part 0 on this thread, the others on worker threads."""
-    global _pool
-    if parts == 1:
-        fn(0)
-        return
-    if _pool is None or _pool[1] < parts - 1 or _pool[2] != os.getpid():  # a forked child has no workers
-        _pool = (ThreadPoolExecutor(max_workers=parts - 1, thread_name_prefix="teachtf-lstm"), parts - 1, os.getpid())
-    futures = [_pool[0].submit(_quiet, fn, p) for p in range(1, parts)]
-    try:
-        fn(0)
-    finally:
-        for f in futures:
-            f.result()
-
-
-def _quiet(fn, p):
-    """fn(p) on a worker thread, ignoring floating-point errors as the session's own thread does."""
-    token = _backend.silence_float_errors()
-    try:
-        fn(p)
-    finally:
-        _backend.restore_float_errors(token)
-
-
-def _work(ctx, name: str, shape: tuple, dtype):
-    """An array for this step, reused from its last run when nothing else holds it any more."""
-    cache = ctx.cache
-    if not isinstance(cache, dict):
-        cache = ctx.cache = {}
-    a = cache.get(name)
-    # References: the cache's, `a`, and getrefcount's argument.
-    if a is None or a.shape != shape or a.dtype != dtype or sys.getrefcount(a) > 3:
-        a = ctx.xp.empty(shape, dtype)
-        if a.nbytes <= _CACHE_BYTES:
-            cache[name] = a
-        else:
-            cache.pop(name, None)
-    return a
+    return _parallel.num_parts(batch, _MIN_PART) if xp is np else 1
 
 
 def _gradient_built(op) -> bool:
@@ -187,11 +136,11 @@ def _fused_lstm_kernel(ctx, *args, num_steps, forget_bias, time_major):
     k_t[2 * n:] *= -1
     save = _gradient_built(ctx.op)  # keep every step's gates and cell states for the gradient
     kept = steps if save else 1
-    xh = _work(ctx, "xh", (parts, rows, steps + 1, pb), dtype)
-    gates = _work(ctx, "gates", (parts, kept, 4 * n, pb), dtype)
-    cs = _work(ctx, "cs", (parts, steps if save else 2, n, pb), dtype)
-    co = _work(ctx, "co", (parts, kept, n, pb), dtype)
-    out = _work(ctx, "out", (steps, batch, n) if time_major else (batch, steps, n), dtype)
+    xh = reusable(ctx, "xh", (parts, rows, steps + 1, pb), dtype)
+    gates = reusable(ctx, "gates", (parts, kept, 4 * n, pb), dtype)
+    cs = reusable(ctx, "cs", (parts, steps if save else 2, n, pb), dtype)
+    co = reusable(ctx, "co", (parts, kept, n, pb), dtype)
+    out = reusable(ctx, "out", (steps, batch, n) if time_major else (batch, steps, n), dtype)
     c_final = xp.empty((batch, n), dtype)
     h_final = xp.empty((batch, n), dtype)
 
@@ -232,7 +181,7 @@ def _fused_lstm_kernel(ctx, *args, num_steps, forget_bias, time_major):
         c_final[lo:hi] = c[:, :w].T
         h_final[lo:hi] = h[:, :w].T
 
-    _run_parts(run, parts)
+    _parallel.run_parts(run, parts)
     if not save:  # nothing reads them: empty arrays of the declared shapes
         gates = xp.empty((0, steps, 4 * n, 0), dtype)
         cs, co = xp.empty((0, steps, n, 0), dtype), xp.empty((0, steps, n, 0), dtype)
@@ -291,8 +240,8 @@ def _fused_lstm_grad_kernel(ctx, c0, kernel, gates, cs, co, xh, *grads, time_maj
     it = iter(grads)
     d_out, d_c, d_h = (next(it) if p else None for p in has_grads)
     k_h = kernel[depth:]  # [n, 4n]
-    d_gates = _work(ctx, "d_gates", (parts, four_n, steps, pb), dtype)  # [d z_t for all t] per part: one matmul
-    dks = _work(ctx, "dks", (parts, rows, four_n), dtype)
+    d_gates = reusable(ctx, "d_gates", (parts, four_n, steps, pb), dtype)  # [d z_t for all t] per part: one matmul
+    dks = reusable(ctx, "dks", (parts, rows, four_n), dtype)
     dc0 = xp.empty((batch, n), dtype)
     dh0 = xp.empty((batch, n), dtype)
 
@@ -349,7 +298,7 @@ def _fused_lstm_grad_kernel(ctx, c0, kernel, gates, cs, co, xh, *grads, time_maj
         # [dK; db] = Σ_t [x_t; h_{t-1}; 1] · dz_tᵀ, one matmul over all steps
         xp.matmul(xh[p, :, :steps].reshape(rows, steps * pb), dz_p.reshape(four_n, steps * pb).T, out=dks[p])
 
-    _run_parts(run, parts)
+    _parallel.run_parts(run, parts)
     dk = dks.sum(axis=0) if parts > 1 else dks[0]
     return d_gates, dc0, dh0, dk[:-1], dk[-1]
 

@@ -19,6 +19,7 @@ import builtins
 import numpy as np
 
 from .. import backend as _backend
+from ..backend import parallel as _parallel
 from ..framework import dtypes
 from ..framework import errors
 from ..framework import graph as _graph
@@ -126,19 +127,55 @@ def _binary(op_type, default_name, x, y, name, attrs=None):
 # -- the shared gradient helper -----------------------------------------------------------------
 
 
-def unbroadcast(grad: Tensor, x: Tensor) -> Tensor:
-    """Sums `grad` over the axes along which `x` was broadcast, and reshapes it to `x`'s shape."""
+def _static_reduction_axes(x: TensorShape, g: TensorShape, other: TensorShape | None) -> list | None:
+    """The axes of `g` (the broadcast of `x` with `other`) to sum over to undo `x`'s broadcasting, when the static
+    shapes decide them; None when they depend on run-time sizes. An unknown dimension of `x` is known not to be
+    broadcast when `other` lacks that axis or has size 1 there (the result then has `x`'s size)."""
+    if x.ndims is None or g.ndims is None or g.ndims < x.ndims:
+        return None
+    xl, gl = x.as_list(), g.as_list()
+    ol = other.as_list() if other is not None and other.ndims is not None else None
+    lead = len(gl) - len(xl)
+    axes = list(builtins.range(lead))
+    for i, d in enumerate(xl):
+        gd = gl[lead + i]
+        if d == 1 and gd != 1:
+            if gd is None:
+                return None
+            axes.append(lead + i)
+        elif d is None:
+            if ol is None:
+                return None
+            j = lead + i - (len(gl) - len(ol))
+            if not (j < 0 or ol[j] == 1):
+                return None
+    return axes
+
+
+def unbroadcast(grad: Tensor, x: Tensor, other: Tensor | TensorShape | None = None) -> Tensor:
+    """Sums `grad` over the axes along which `x` was broadcast (against `other`, the op's other operand, when
+    given), and reshapes it to `x`'s shape. Static shapes decide the axes where they can; else they are computed
+    at run time (Shape, BroadcastGradientArgs)."""
     from . import array_ops
 
-    xs, gs = x.shape, grad.shape
-    if xs.is_fully_defined() and gs.is_fully_defined():
-        xl, gl = xs.as_list(), gs.as_list()
-        if xl == gl:
-            return grad
-        lead = len(gl) - len(xl)
-        axes = list(builtins.range(lead)) + [lead + i for i, d in enumerate(xl) if d == 1 and gl[lead + i] != 1]
+    if isinstance(other, Tensor):
+        other = other.shape
+    g_shape = grad.shape
+    if other is not None:  # the gradient has the op's output shape: the broadcast of x with other
+        try:
+            g_shape = g_shape.merge_with(broadcast_static(x.shape, other))
+        except ValueError:
+            pass
+    axes = _static_reduction_axes(x.shape, g_shape, other)
+    if axes is not None:
         r = reduce_sum(grad, axis=axes) if axes else grad
-        return array_ops.reshape(r, xl)
+        if x.shape.is_fully_defined():
+            same = r.shape.ndims is not None and r.shape.as_list() == x.shape.as_list()
+            return r if same else array_ops.reshape(r, x.shape.as_list())
+        lead = g_shape.ndims - x.shape.ndims
+        if all(a < lead for a in axes):
+            return r  # only leading axes were summed: the result has x's shape
+        return array_ops.reshape(r, array_ops.shape(x))
     sx = array_ops.shape(x)
     sg = array_ops.shape(grad)
     rx, _ = broadcast_gradient_args(sx, sg)
@@ -184,22 +221,22 @@ def _binary_shape_fn(allowed, out_dtype=None):
 
 def _add_grad(op, grad):
     x, y = op.inputs
-    return [unbroadcast(grad, x), unbroadcast(grad, y)]
+    return [unbroadcast(grad, x, y), unbroadcast(grad, y, x)]
 
 
 def _sub_grad(op, grad):
     x, y = op.inputs
-    return [unbroadcast(grad, x), unbroadcast(negative(grad), y)]
+    return [unbroadcast(grad, x, y), unbroadcast(negative(grad), y, x)]
 
 
 def _mul_grad(op, grad):
     x, y = op.inputs
-    return [unbroadcast(multiply(grad, y), x), unbroadcast(multiply(x, grad), y)]
+    return [unbroadcast(multiply(grad, y), x, y), unbroadcast(multiply(x, grad), y, x)]
 
 
 def _realdiv_grad(op, grad):
     x, y = op.inputs
-    return [unbroadcast(grad / y, x), unbroadcast(grad * (negative(x) / y / y), y)]
+    return [unbroadcast(grad / y, x, y), unbroadcast(grad * (negative(x) / y / y), y, x)]
 
 
 def _pow_grad(op, grad):
@@ -211,7 +248,7 @@ def _pow_grad(op, grad):
     gx = grad * y * pow(x, y - 1)
     log_x = where(x > 0, log(x), zeros_like(x))
     gy = grad * z * log_x
-    return [unbroadcast(gx, x), unbroadcast(gy, y)]
+    return [unbroadcast(gx, x, y), unbroadcast(gy, y, x)]
 
 
 def _min_or_max_grad(op, grad, selector):
@@ -221,24 +258,24 @@ def _min_or_max_grad(op, grad, selector):
     x, y = op.inputs
     xmask = selector(x, y)
     zeros = zeros_like(grad)
-    return [unbroadcast(where(xmask, grad, zeros), x), unbroadcast(where(xmask, zeros, grad), y)]
+    return [unbroadcast(where(xmask, grad, zeros), x, y), unbroadcast(where(xmask, zeros, grad), y, x)]
 
 
 def _squared_difference_grad(op, grad):
     x, y = op.inputs
     d = grad * (2.0 * (x - y))
-    return [unbroadcast(d, x), unbroadcast(negative(d), y)]
+    return [unbroadcast(d, x, y), unbroadcast(negative(d), y, x)]
 
 
 def _floormod_grad(op, grad):
     x, y = op.inputs
-    return [unbroadcast(grad, x), unbroadcast(grad * negative(floordiv(x, y)), y)]
+    return [unbroadcast(grad, x, y), unbroadcast(grad * negative(floordiv(x, y)), y, x)]
 
 
 def _atan2_grad(op, grad):
     y, x = op.inputs
     inv = reciprocal(square(x) + square(y))
-    return [unbroadcast(grad * x * inv, y), unbroadcast(grad * negative(y) * inv, x)]
+    return [unbroadcast(grad * x * inv, y, x), unbroadcast(grad * negative(y) * inv, x, y)]
 
 
 def _fold_binary(fn):
@@ -1062,8 +1099,29 @@ def _matmul_kernel(ctx, a, b, transpose_a=False, transpose_b=False):
     if transpose_b:
         b = xp.swapaxes(b, -1, -2)
     if xp is np:
-        _backend.cpu_matmul_threads(builtins.max(a.size * b.shape[-1], b.size * a.shape[-2]))
+        macs = builtins.max(a.size * b.shape[-1], b.size * a.shape[-2])
+        _backend.cpu_matmul_threads(macs)
+        if a.ndim == 2 and b.ndim == 2 and a.dtype == b.dtype and a.dtype.kind == "f":
+            parts = _parallel.gemm_parts(builtins.max(a.shape[0], b.shape[1]), macs)
+            if parts > 1:
+                return _matmul_in_parts(a, b, parts)
     return xp.matmul(a, b)
+
+
+def _matmul_in_parts(a, b, parts: int):
+    """a @ b (2-D, CPU) as `parts` GEMMs on threads: blocks of a's rows, or of b's columns when a has few rows."""
+    out = np.empty((a.shape[0], b.shape[1]), a.dtype)
+    by_rows = a.shape[0] >= 16 * parts
+    blocks = _parallel.part_slices(a.shape[0] if by_rows else b.shape[1], parts)
+
+    def run(p):
+        if by_rows:
+            np.matmul(a[blocks[p]], b, out=out[blocks[p]])
+        else:
+            out[:, blocks[p]] = np.matmul(a, b[:, blocks[p]])
+
+    _parallel.run_parts(run, len(blocks))
+    return out
 
 
 def matmul(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_b=False, a_is_sparse=False,

@@ -233,10 +233,11 @@ def crop_plane(xpad, pads, hw):
     return xpad[:, pt:pt + hw[0], pl:pl + hw[1], :]
 
 
-def batch_chunks(n: int, bytes_per_item: int):
-    """Slices of the batch axis, each holding at most CHUNK_BYTES of per-item scratch (at least one item)."""
+def batch_chunks(n: int, bytes_per_item: int, start: int = 0):
+    """Slices of the batch range [start, n), each holding at most CHUNK_BYTES of per-item scratch (at least one
+    item)."""
     step = max(1, CHUNK_BYTES // max(bytes_per_item, 1))
-    return [slice(i, min(i + step, n)) for i in range(0, n, step)] if n else []
+    return [slice(i, min(i + step, n)) for i in range(start, n, step)]
 
 
 def num_elements(shape) -> int:

@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..backend import parallel as _parallel
 from ..framework import errors
 from ..framework.graph import Tensor
 from ..ops.registry import NO_GRADIENT, apply, register
 from ..ops.state_ops import _ref_tensor
+from ..ops.step_buffers import reusable
 
 __all__: list[str] = []
 
@@ -70,6 +72,10 @@ def _write(ctx, key, value):
 # Elements per block of a fused CPU update: its ~10 elementwise passes then run in cache instead of streaming
 # the whole variable through memory each time (measured: Adam on a 3136×1024 float32 variable 14.6 → 10 ms).
 _BLOCK = 1 << 16
+
+
+# Blocks per thread at the least when an update's blocks are shared among threads (CPU).
+_MIN_BLOCKS_PER_PART = 4
 
 
 def _blocks(xp, size: int) -> list:
@@ -265,34 +271,48 @@ def _apply_adam(ctx, var, m, v, beta1_power, beta2_power, lr, beta1, beta2, epsi
     alpha = lr * xp.sqrt(one - beta2_power) / (one - beta1_power)
     c1, c2 = one - beta1, one - beta2
     w_flat, m_flat, v_flat, g_flat = (xp.ravel(a) for a in (w, m1, v1, grad))
-    m_new, v_new, w_new = (xp.empty(w_flat.shape, w.dtype) for _ in range(3))  # fresh: state is never written
+    # New values go to buffers the session's state does not hold (a failed run must leave it as it was).
+    m_new, v_new, w_new = (reusable(ctx, name, w_flat.shape, w.dtype, keep=2) for name in ("m", "v", "var"))
     blocks = _blocks(xp, w_flat.size)
-    denom = xp.empty(blocks[0].stop - blocks[0].start, w.dtype)  # scratch reused by every block
-    for sl in blocks:
-        g, m_b, v_b, d = g_flat[sl], m_new[sl], v_new[sl], denom[:sl.stop - sl.start]
-        xp.subtract(g, m_flat[sl], out=m_b)  # m + (1−β1)·(g − m)
-        m_b *= c1
-        m_b += m_flat[sl]
-        xp.multiply(g, g, out=v_b)  # v + (1−β2)·(g² − v)
-        v_b -= v_flat[sl]
-        v_b *= c2
-        v_b += v_flat[sl]
-        xp.sqrt(v_b, out=d)
-        d += epsilon
-        step = w_new[sl]
-        if use_nesterov:
-            xp.multiply(g, c1, out=step)
-            step += beta1 * m_b
-            step *= alpha
-        else:
-            xp.multiply(m_b, alpha, out=step)
-        step /= d
-        xp.subtract(w_flat[sl], step, out=step)
+    parts = _parallel.part_slices(len(blocks), _parallel.num_parts(len(blocks), _MIN_BLOCKS_PER_PART))
+
+    def run(p):
+        part = parts[p]
+        denom = xp.empty(blocks[0].stop - blocks[0].start, w.dtype)  # scratch reused by the part's blocks
+        for sl in blocks[part]:
+            _adam_block(xp, sl, g_flat, m_flat, v_flat, w_flat, m_new, v_new, w_new, denom, alpha, c1, c2,
+                        beta1, epsilon, use_nesterov)
+
+    _parallel.run_parts(run, len(parts))
     m1, v1, w = m_new.reshape(w.shape), v_new.reshape(w.shape), w_new.reshape(w.shape)
     _write(ctx, m, m1)
     _write(ctx, v, v1)
     _write(ctx, var, w)
     return w
+
+
+def _adam_block(xp, sl, g_flat, m_flat, v_flat, w_flat, m_new, v_new, w_new, denom, alpha, c1, c2, beta1,
+                epsilon, use_nesterov):
+    """One block of Adam's update, in place in the new buffers."""
+    g, m_b, v_b, d = g_flat[sl], m_new[sl], v_new[sl], denom[:sl.stop - sl.start]
+    xp.subtract(g, m_flat[sl], out=m_b)  # m + (1−β1)·(g − m)
+    m_b *= c1
+    m_b += m_flat[sl]
+    xp.multiply(g, g, out=v_b)  # v + (1−β2)·(g² − v)
+    v_b -= v_flat[sl]
+    v_b *= c2
+    v_b += v_flat[sl]
+    xp.sqrt(v_b, out=d)
+    d += epsilon
+    step = w_new[sl]
+    if use_nesterov:
+        xp.multiply(g, c1, out=step)
+        step += beta1 * m_b
+        step *= alpha
+    else:
+        xp.multiply(m_b, alpha, out=step)
+    step /= d
+    xp.subtract(w_flat[sl], step, out=step)
 
 
 def apply_adam(var, m, v, beta1_power, beta2_power, lr, beta1, beta2, epsilon, grad, use_locking=False,
