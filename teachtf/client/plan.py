@@ -19,6 +19,7 @@ import numpy as np
 
 from .. import backend as _backend
 from ..framework import errors
+from ..ops.inplace import MIN_INPLACE_ELEMENTS
 from ..framework.dtypes import string as _string
 from ..framework.graph import Operation, Tensor
 
@@ -220,6 +221,7 @@ def build_plan(session, fetches, fkeys, internal=False) -> Plan:
     readers = {}  # slot -> how many step inputs read it
     fresh = set()  # slots written by fresh_output ops: buffers that nothing else aliases
     prefilled = {}  # slot -> value of a constant, set before each run instead of by a step
+    key_slots = {}  # variable key -> the prefilled slot that hands it to ref inputs (ApplyAdam's var, m, v, …)
     for op in order:
         od = op._opdef
         if od is None or od.is_variable:
@@ -245,7 +247,12 @@ def build_plan(session, fetches, fkeys, internal=False) -> Plan:
                 if vkey is None:
                     raise errors.InvalidArgumentError(
                         None, op, f"Op '{op._name}' ({op._type}) needs a variable as input {pos}, got {t.name}")
-                ins.append(0)
+                key_slot = key_slots.get(vkey)
+                if key_slot is None:  # the variable's key, set before each run like a constant's value
+                    key_slot = key_slots[vkey] = nslots
+                    prefilled[key_slot] = vkey
+                    nslots += 1
+                ins.append(key_slot)
                 refs.append((pos, vkey))
             elif t in slot_of:
                 s = slot_of[t]
@@ -267,8 +274,6 @@ def build_plan(session, fetches, fkeys, internal=False) -> Plan:
                 raise errors.InternalError(None, op, f"Input {t.name} of {op._name} was not computed")
         st.ins = ins
         st.var_reads = var_reads
-        if refs:
-            st.kernel = _with_ref_keys(st.kernel, refs)
         st.transfers = transfers
         slot_reads[st] = [(pos, s) for pos, s in reads if pos not in transfers]
         for _, s in reads:
@@ -345,7 +350,7 @@ def build_plan(session, fetches, fkeys, internal=False) -> Plan:
             steps[i].free.append(s)
     for st in steps:
         inplace = st.op._opdef.inplace
-        if inplace is not None:
+        if inplace is not None and not _too_small_for_inplace(st.op):
             positions = tuple(pos for pos, s in slot_reads[st]
                               if s in fresh and readers[s] == 1 and s not in fetched_slots)
             if positions:
@@ -362,7 +367,7 @@ def build_plan(session, fetches, fkeys, internal=False) -> Plan:
                            t.dtype.base_dtype is _string))
     plan = Plan()
     plan.steps = steps
-    plan.nslots = max(nslots, 1)  # ref and variable inputs point at slot 0 before being replaced
+    plan.nslots = max(nslots, 1)  # variable inputs point at slot 0 before being replaced
     plan.initial = [None] * plan.nslots  # each run starts from a copy of these slot values
     for s, value in prefilled.items():
         plan.initial[s] = value
@@ -416,13 +421,11 @@ def _in_place(inplace, positions):
     return kernel
 
 
-def _with_ref_keys(base, refs):
-    """Wraps a kernel so that its ref inputs receive the variable key instead of a value."""
-
-    def kernel(ctx, *a, **kw):
-        a = list(a)
-        for p, k in refs:
-            a[p] = k
-        return base(ctx, *a, **kw)
-
-    return kernel
+def _too_small_for_inplace(op) -> bool:
+    """Whether every output is statically known to be smaller than in-place kernels bother with, so the plain
+    kernel runs without the in-place variant's checks."""
+    for t in op._outputs:
+        shape = t.shape
+        if not shape.is_fully_defined() or shape.num_elements() >= MIN_INPLACE_ELEMENTS:
+            return False
+    return True
