@@ -8,11 +8,12 @@ in the matching fused op of `training_ops.py`. Slot variables are named
 from __future__ import annotations
 
 from ..framework import graph as _graph
-from . import training_ops
+from . import proximal_ops, training_ops
 from .optimizer import Optimizer
 
-__all__ = ["AdadeltaOptimizer", "AdagradOptimizer", "AdamOptimizer", "GradientDescentOptimizer",
-           "MomentumOptimizer", "Optimizer", "RMSPropOptimizer"]
+__all__ = ["AdadeltaOptimizer", "AdagradOptimizer", "AdamOptimizer", "FtrlOptimizer", "GradientDescentOptimizer",
+           "MomentumOptimizer", "Optimizer", "ProximalAdagradOptimizer", "ProximalGradientDescentOptimizer",
+           "RMSPropOptimizer"]
 
 
 class GradientDescentOptimizer(Optimizer):
@@ -186,3 +187,125 @@ class AdamOptimizer(Optimizer):
             update_beta1 = beta1_power.assign(beta1_power * self._beta1_t, use_locking=self._use_locking)
             update_beta2 = beta2_power.assign(beta2_power * self._beta2_t, use_locking=self._use_locking)
         return group(*update_ops, update_beta1, update_beta2, name=name_scope)
+
+
+class ProximalGradientDescentOptimizer(Optimizer):
+    """p = θ − lr·g; θ ← sign(p)·max(|p| − lr·l1, 0)/(1 + lr·l2). No slots.
+
+    As in TF1 the hyperparameters are not cast: a float64 variable needs float64 tensors for them.
+    """
+
+    def __init__(self, learning_rate, l1_regularization_strength=0.0, l2_regularization_strength=0.0,
+                 use_locking=False, name="ProximalGradientDescent"):
+        super().__init__(use_locking, name)
+        self._learning_rate = learning_rate
+        self._l1 = l1_regularization_strength
+        self._l2 = l2_regularization_strength
+
+    def _prepare(self):
+        self._lr_t = self._hyper(self._learning_rate, "learning_rate")
+        self._l1_t = self._hyper(self._l1, "l1_regularization_strength")
+        self._l2_t = self._hyper(self._l2, "l2_regularization_strength")
+
+    def _apply_dense(self, grad, var):
+        return proximal_ops.apply_proximal_gradient_descent(var, self._lr_t, self._l1_t, self._l2_t, grad,
+                                                            use_locking=self._use_locking).op
+
+
+class ProximalAdagradOptimizer(Optimizer):
+    """s ← s + g²; r = lr/√s; p = θ − r·g; θ ← sign(p)·max(|p| − r·l1, 0)/(1 + r·l2).
+
+    Slot 'accumulator' starts at `initial_accumulator_value`. Hyperparameters are not cast (as in TF1).
+    """
+
+    def __init__(self, learning_rate, initial_accumulator_value=0.1, l1_regularization_strength=0.0,
+                 l2_regularization_strength=0.0, use_locking=False, name="ProximalAdagrad"):
+        if initial_accumulator_value <= 0.0:
+            raise ValueError(f"initial_accumulator_value must be positive: {initial_accumulator_value}")
+        super().__init__(use_locking, name)
+        self._learning_rate = learning_rate
+        self._initial_accumulator_value = initial_accumulator_value
+        self._l1 = l1_regularization_strength
+        self._l2 = l2_regularization_strength
+
+    def _create_slots(self, var_list):
+        from ..ops.constant_op import constant
+
+        for v in var_list:
+            # TF1 builds the starting value as a constant beside the variable, not inside the slot's initializer.
+            start = constant(self._initial_accumulator_value, shape=v.shape.as_list(), dtype=v.dtype.base_dtype)
+            self._get_or_make_slot(v, lambda start=start: start, "accumulator", self._name)
+
+    def _prepare(self):
+        self._lr_t = self._hyper(self._learning_rate, "learning_rate")
+        self._l1_t = self._hyper(self._l1, "l1_regularization_strength")
+        self._l2_t = self._hyper(self._l2, "l2_regularization_strength")
+
+    def _apply_dense(self, grad, var):
+        return proximal_ops.apply_proximal_adagrad(var, self.get_slot(var, "accumulator"), self._lr_t, self._l1_t,
+                                                   self._l2_t, grad, use_locking=self._use_locking).op
+
+
+class FtrlOptimizer(Optimizer):
+    """FTRL-proximal (McMahan et al. 2013), the update of TF1's ApplyFtrl (formula in `proximal_ops.apply_ftrl`).
+
+    Slots 'accum' (starts at `initial_accumulator_value`) and 'linear' (zeros). `beta` is folded into the L2
+    strength as l2 + beta/(2·lr); `l2_shrinkage_regularization_strength` > 0 selects ApplyFtrlV2.
+    """
+
+    def __init__(self, learning_rate, learning_rate_power=-0.5, initial_accumulator_value=0.1,
+                 l1_regularization_strength=0.0, l2_regularization_strength=0.0, use_locking=False, name="Ftrl",
+                 accum_name=None, linear_name=None, l2_shrinkage_regularization_strength=0.0, beta=None):
+        super().__init__(use_locking, name)
+        for what, value, ok, need in (
+                ("initial_accumulator_value", initial_accumulator_value, initial_accumulator_value >= 0.0,
+                 "positive or zero"),
+                ("learning_rate_power", learning_rate_power, learning_rate_power <= 0.0, "negative or zero"),
+                ("l1_regularization_strength", l1_regularization_strength, l1_regularization_strength >= 0.0,
+                 "positive or zero"),
+                ("l2_regularization_strength", l2_regularization_strength, l2_regularization_strength >= 0.0,
+                 "positive or zero"),
+                ("l2_shrinkage_regularization_strength", l2_shrinkage_regularization_strength,
+                 l2_shrinkage_regularization_strength >= 0.0, "positive or zero")):
+            if not ok:
+                raise ValueError(f"{what} {value:f} needs to be {need}")
+        self._learning_rate = learning_rate
+        self._learning_rate_power = learning_rate_power
+        self._initial_accumulator_value = initial_accumulator_value
+        self._l1 = l1_regularization_strength
+        self._l2 = l2_regularization_strength
+        self._beta = 0.0 if beta is None else beta
+        self._l2_shrinkage = l2_shrinkage_regularization_strength
+        self._accum_name = accum_name
+        self._linear_name = linear_name
+
+    def _create_slots(self, var_list):
+        for v in var_list:
+            self._get_or_make_slot(v, lambda v=v: self._accum_initial_value(v), "accum",
+                                   self._accum_name or self._name)
+            self._zeros_slot(v, "linear", self._linear_name or self._name)
+
+    def _accum_initial_value(self, var):
+        from ..ops.array_ops import ones
+
+        return ones(var.shape.as_list(), dtype=var.dtype.base_dtype) * self._initial_accumulator_value
+
+    def _prepare(self):
+        from ..ops.constant_op import convert_to_tensor
+        from ..ops.math_ops import maximum
+
+        self._lr_t = self._hyper(self._learning_rate, "learning_rate")
+        self._l1_t = self._hyper(self._l1, "l1_regularization_strength")
+        # TF1 builds l2 + beta/(2·max(lr, 1e-36)) as ops even when beta is 0.
+        self._adjusted_l2_t = convert_to_tensor(
+            self._l2 + self._beta / (2.0 * maximum(self._call_if_callable(self._learning_rate), 1e-36)),
+            name="adjusted_l2_regularization_strength")
+        self._beta_t = self._hyper(self._beta, "beta")
+        self._l2_shrinkage_t = self._hyper(self._l2_shrinkage, "l2_shrinkage_regularization_strength")
+        self._lr_power_t = self._hyper(self._learning_rate_power, "learning_rate_power")
+
+    def _apply_dense(self, grad, var):
+        cast = [self._as_var_dtype(t, var) for t in (self._lr_t, self._l1_t, self._adjusted_l2_t, self._lr_power_t)]
+        shrinkage = self._as_var_dtype(self._l2_shrinkage_t, var) if self._l2_shrinkage > 0.0 else None
+        return proximal_ops.apply_ftrl(var, self.get_slot(var, "accum"), self.get_slot(var, "linear"), grad, *cast,
+                                       l2_shrinkage=shrinkage, use_locking=self._use_locking).op
