@@ -12,6 +12,7 @@ from .framework.variable_scope import (AUTO_REUSE, VariableScope, get_local_vari
                                        get_variable_scope, no_regularizer, variable_op_scope, variable_scope)
 from .ops.cond_ops import case, cond  # noqa: F401
 from .ops.while_ops import while_loop  # noqa: F401
+from .ops.functional_ops import foldl, foldr, map_fn, scan  # noqa: F401
 from .ops.init_ops import (constant_initializer, glorot_normal_initializer, glorot_uniform_initializer,  # noqa: F401
                            ones_initializer, orthogonal_initializer, random_normal_initializer,
                            random_uniform_initializer, truncated_normal_initializer, uniform_unit_scaling_initializer,
