@@ -30,6 +30,15 @@ _SUBMODULES = {
 }
 
 
+# Parts of TensorFlow outside teachtf's graph-and-session surface (API.md, "out of scope"): what to use instead.
+_NOT_PROVIDED = {
+    "data": "feed batches through placeholders and feed_dict (e.g. mnist.train.next_batch) as TF1 tutorials do",
+    "estimator": "build the graph and run it in a tf.Session, or a tf.train.MonitoredTrainingSession",
+    "GradientTape": "use tf.gradients(loss, variables) on the graph",
+    "function": "graphs are built directly in teachtf; run them with tf.Session",
+}
+
+
 def __getattr__(name):
     if name in _SUBMODULES:
         try:
@@ -45,6 +54,9 @@ def __getattr__(name):
         return _api_core.legacy_attr(name)
     if name in ("Summary", "SummaryMetadata", "HistogramProto", "Event", "SessionLog"):  # TensorBoard's protos
         return getattr(_importlib.import_module(".summary", __name__), name)
+    if name in _NOT_PROVIDED:
+        raise AttributeError(f"module 'teachtf' has no attribute {name!r}: teachtf teaches TF1's graph-and-session "
+                             f"core, without tf.{name}; {_NOT_PROVIDED[name]}.")
     raise AttributeError(f"module 'teachtf' has no attribute {name!r}")
 
 

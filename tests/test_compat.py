@@ -30,6 +30,14 @@ def test_compat_v1_covers_dir_and_from_imports():
         v1.run  # noqa: B018 - names that never existed stay missing
 
 
+@pytest.mark.parametrize("name, hint", [("data", "feed_dict"), ("estimator", "tf.Session"),
+                                        ("GradientTape", "tf.gradients"), ("function", "tf.Session")])
+def test_names_outside_the_surface_say_what_to_use_instead(name, hint):
+    with pytest.raises(AttributeError, match=f"has no attribute '{name}'.*{hint}"):
+        getattr(tf, name)
+    assert not hasattr(tf, name)
+
+
 def test_compat_v2_does_not_exist():
     with pytest.raises(AttributeError, match="no tf.compat.v2"):
         tf.compat.v2  # noqa: B018

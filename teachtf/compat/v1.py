@@ -12,8 +12,9 @@ def __getattr__(name):
         raise AttributeError(name)
     try:
         return getattr(_tf, name)
-    except AttributeError:
-        raise AttributeError(f"module 'teachtf.compat.v1' has no attribute {name!r}") from None
+    except AttributeError as e:
+        why = str(e).partition(f"{name!r}")[2]  # teachtf's hint, when it has one
+        raise AttributeError(f"module 'teachtf.compat.v1' has no attribute {name!r}{why}") from None
 
 
 def __dir__():
