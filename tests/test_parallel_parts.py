@@ -182,3 +182,20 @@ def test_part_slices_cover_every_item_once():
             covered = [i for s in parallel.part_slices(items, parts) for i in range(items)[s]]
             assert covered == list(range(items))
             assert len(parallel.part_slices(items, parts)) <= parts
+
+
+@pytest.mark.parametrize("files, want", [
+    ({"cpu.max": "max 100000\n"}, None),
+    ({"cpu.max": "150000 100000\n"}, 2),
+    ({"cpu.max": "50000 100000\n"}, 1),
+    ({"cpu/cpu.cfs_quota_us": "300000\n", "cpu/cpu.cfs_period_us": "100000\n"}, 3),
+    ({"cpu/cpu.cfs_quota_us": "-1\n", "cpu/cpu.cfs_period_us": "100000\n"}, None),
+    ({}, None),
+])
+def test_usable_cores_follow_a_containers_cpu_quota(tmp_path, files, want):
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    pinned = parallel.usable_cores(str(tmp_path / "no-such-cgroup"))
+    got = parallel.usable_cores(str(tmp_path))
+    assert got == (pinned if want is None else min(pinned, want))

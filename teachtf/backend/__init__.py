@@ -178,7 +178,10 @@ def _init_blas_threads() -> None:
         for lib in libs:
             lib.set_num_threads(n)
 
-    _blas_threads[:] = [set_threads, default if default > _FEW_CORES else 1, default, default, False]
+    from .parallel import CORES  # a container's CPU quota can be far below the cores BLAS counted
+
+    big = min(default, CORES)
+    _blas_threads[:] = [set_threads, big if big > _FEW_CORES else 1, default, default, False]
 
 
 def cpu_matmul_threads(macs: int) -> None:

@@ -11,7 +11,35 @@ import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
-CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def usable_cores(cgroup_root: str = "/sys/fs/cgroup") -> int:
+    """The cores this process may use: those it is pinned to, capped by a container's CPU quota (cgroup v2
+    `cpu.max` or v1 `cpu.cfs_quota_us`), as JupyterHub and Binder set it. Rounded up, at least 1."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    quota = _cgroup_quota(cgroup_root)
+    return max(1, min(cores, -int(-quota // 1)) if quota else cores)
+
+
+def _cgroup_quota(root: str) -> float | None:
+    """CPUs' worth of time per period allowed by the cgroup, or None when unlimited or unknown."""
+    try:
+        with open(os.path.join(root, "cpu.max")) as f:
+            quota, period = f.read().split()[:2]
+        return None if quota == "max" else int(quota) / int(period)
+    except (OSError, ValueError):
+        pass
+    try:
+        with open(os.path.join(root, "cpu", "cpu.cfs_quota_us")) as f:
+            quota = int(f.read())
+        with open(os.path.join(root, "cpu", "cpu.cfs_period_us")) as f:
+            period = int(f.read())
+        return None if quota <= 0 or period <= 0 else quota / period
+    except (OSError, ValueError):
+        return None
+
+
+CORES = usable_cores()
 MAX_PARTS = 4
 
 _pool: tuple | None = None  # (ThreadPoolExecutor, its number of workers, the process that started it)
