@@ -201,3 +201,19 @@ def test_player_steps_and_clamps():
     assert p.value == 3 and p.play.max == 3
     p.speed.value = 150
     assert p.play.interval == 150
+
+
+def test_a_view_without_ipywidgets_says_how_to_install_it():
+    """Run in a fresh interpreter where importing ipywidgets fails, as in a plain `pip install teachtf`."""
+    import subprocess
+    import sys
+
+    code = ("import sys; sys.modules['ipywidgets'] = None\n"
+            "import teachtf.widgets as w\n"
+            "assert w.ConvolutionModel is not None\n"
+            "try:\n"
+            "    w.ConvolutionExplorer\n"
+            "except ModuleNotFoundError as e:\n"
+            "    print(e)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert "teachtf.widgets.ConvolutionExplorer needs ipywidgets 8" in out and "teachtf[lessons]" in out

@@ -40,7 +40,15 @@ def __getattr__(name):
     mod = _VIEWS.get(name) or _MODELS.get(name)
     if mod is None:
         raise AttributeError(f"module 'teachtf.widgets' has no attribute {name!r}")
-    value = getattr(importlib.import_module(mod, __name__), name)
+    try:
+        module = importlib.import_module(mod, __name__)
+    except ModuleNotFoundError as e:
+        if e.name not in ("ipywidgets", "IPython"):
+            raise
+        raise ModuleNotFoundError(f"teachtf.widgets.{name} needs ipywidgets 8 in this environment: "
+                                  f"pip install 'teachtf[lessons]' (or pip install ipywidgets), then restart the "
+                                  "kernel. The models (e.g. ConvolutionModel) work without it.", name=e.name) from e
+    value = getattr(module, name)
     globals()[name] = value
     return value
 

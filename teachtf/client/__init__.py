@@ -1,0 +1,1 @@
+"""The client: Session, run plans, feeds and fetches, variable state, configuration."""
