@@ -515,9 +515,7 @@ def test_second_order_through_slicing_and_gather():
 
 
 @pytest.mark.oracle
-def test_oracle_array_ops_names_shapes_values():
-    tf1 = pytest.importorskip("tensorflow.compat.v1")
-    tf1.disable_v2_behavior()
+def test_oracle_array_ops_names_shapes_values(tf1):
 
     def build(m):
         x = m.constant(X)
@@ -544,9 +542,7 @@ def test_oracle_array_ops_names_shapes_values():
 
 
 @pytest.mark.oracle
-def test_oracle_slicing_errors_match():
-    tf1 = pytest.importorskip("tensorflow.compat.v1")
-    tf1.disable_v2_behavior()
+def test_oracle_slicing_errors_match(tf1):
     for bad in (0.5, np.array([0, 1])):
         with tf1.Graph().as_default(), pytest.raises(TypeError):
             tf1.constant(X)[bad]

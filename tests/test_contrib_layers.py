@@ -329,11 +329,7 @@ def test_optimize_loss_bad_input():
 
 
 @pytest.mark.oracle
-def test_oracle_regularizer_and_initializer_formulas():
-    pytest.importorskip("tensorflow")
-    import tensorflow.compat.v1 as tf1
-
-    tf1.disable_v2_behavior()
+def test_oracle_regularizer_and_initializer_formulas(tf1):
     wv = RNG.standard_normal((5, 4)).astype(np.float32)
     with tf1.Graph().as_default(), tf1.Session() as sess:
         l2 = sess.run(0.3 * tf1.nn.l2_loss(wv))

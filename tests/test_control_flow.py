@@ -553,9 +553,7 @@ def _loop_and_cond_program(lib):
 
 
 @pytest.mark.oracle
-def test_while_and_cond_match_tensorflow():
-    tf1 = pytest.importorskip("tensorflow").compat.v1
-    tf1.disable_v2_behavior()
+def test_while_and_cond_match_tensorflow(tf1):
     (ours_names, ours), (ref_names, ref) = _loop_and_cond_program(tf), _loop_and_cond_program(tf1)
     assert ours_names == ref_names
     np.testing.assert_allclose(ours[0], ref[0], rtol=1e-12)

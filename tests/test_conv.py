@@ -401,14 +401,6 @@ def test_conv2d_error_names_the_learners_line():
 # -- oracle ------------------------------------------------------------------------------------------------------------
 
 
-def _tf1():
-    pytest.importorskip("tensorflow")
-    import tensorflow.compat.v1 as tf1
-
-    tf1.disable_v2_behavior()
-    return tf1
-
-
 def _conv_and_grads(lib, x, f, dy, strides, padding, dilations, with_grads):
     g = lib.Graph()
     with g.as_default():
@@ -420,8 +412,7 @@ def _conv_and_grads(lib, x, f, dy, strides, padding, dilations, with_grads):
 
 
 @pytest.mark.oracle
-def test_conv2d_and_gradients_match_tensorflow_on_a_grid():
-    tf1 = _tf1()
+def test_conv2d_and_gradients_match_tensorflow_on_a_grid(tf1):
     grid = itertools.product([5, 6, 7], [1, 2, 3], [1, 2, 3], [1, 2], ["SAME", "VALID"])
     for n, k, s, d, padding in grid:
         if (padding == "VALID" and (k - 1) * d + 1 > n) or (s > 1 and d > 1):
@@ -438,8 +429,7 @@ def test_conv2d_and_gradients_match_tensorflow_on_a_grid():
 
 
 @pytest.mark.oracle
-def test_conv2d_transpose_and_depthwise_match_tensorflow():
-    tf1 = _tf1()
+def test_conv2d_transpose_and_depthwise_match_tensorflow(tf1):
     v, f = RNG.standard_normal((2, 4, 4, 3)), RNG.standard_normal((3, 3, 2, 3))
     dwx, dwf = RNG.standard_normal((2, 7, 6, 3)), RNG.standard_normal((3, 3, 3, 2))
     results = []

@@ -190,9 +190,7 @@ def _program(lib):
 
 
 @pytest.mark.oracle
-def test_map_fn_scan_and_folds_match_tensorflow():
-    tf1 = pytest.importorskip("tensorflow").compat.v1
-    tf1.disable_v2_behavior()
+def test_map_fn_scan_and_folds_match_tensorflow(tf1):
     (ours_shapes, ours), (ref_shapes, ref) = _program(tf), _program(tf1)
     assert ours_shapes == ref_shapes
     for a, b in zip(ours, ref):

@@ -391,9 +391,7 @@ def test_compute_gradient_errors():
 
 
 @pytest.mark.oracle
-def test_compute_gradient_matches_tf1():
-    tf1 = pytest.importorskip("tensorflow.compat.v1")
-    tf1.disable_v2_behavior()
+def test_compute_gradient_matches_tf1(tf1):
     xv = RNG.uniform(0.5, 1.5, (2, 3)).astype(np.float32)
     results = []
     for mod in (tf1, tf):
@@ -410,9 +408,7 @@ def test_compute_gradient_matches_tf1():
 
 
 @pytest.mark.oracle
-def test_gradient_values_and_unconnected_results_match_tf1():
-    tf1 = pytest.importorskip("tensorflow.compat.v1")
-    tf1.disable_v2_behavior()
+def test_gradient_values_and_unconnected_results_match_tf1(tf1):
     xv = RNG.standard_normal((2, 3))
     out = []
     for mod in (tf1, tf):

@@ -284,11 +284,7 @@ def test_random_flips_and_brightness():
 
 
 @pytest.mark.oracle
-def test_resizing_matches_tensorflow_on_a_grid():
-    pytest.importorskip("tensorflow")
-    import tensorflow.compat.v1 as tf1
-
-    tf1.disable_v2_behavior()
+def test_resizing_matches_tensorflow_on_a_grid(tf1):
     methods = ["resize_bilinear", "resize_nearest_neighbor", "resize_bicubic", "resize_area"]
     for method, (in_hw, out_hw), align, half in itertools.product(methods, SIZES, [False, True], [False, True]):
         if (align and half) or (method == "resize_area" and half):

@@ -202,11 +202,7 @@ def test_bad_input():
 
 
 @pytest.mark.oracle
-def test_oracle_losses_and_reductions():
-    pytest.importorskip("tensorflow")
-    import tensorflow.compat.v1 as tf1
-
-    tf1.disable_v2_behavior()
+def test_oracle_losses_and_reductions(tf1):
     labels01 = (RNG.uniform(size=(4, 3)) > 0.5).astype(np.float32)
     probs = RNG.uniform(0.05, 0.95, (4, 3)).astype(np.float32)
     weights = np.array([[1.0], [0.0], [2.0], [0.5]], np.float32)

@@ -584,9 +584,7 @@ def test_second_order_gradients():
 
 
 @pytest.mark.oracle
-def test_oracle_math_values_names_dtypes():
-    tf1 = pytest.importorskip("tensorflow.compat.v1")
-    tf1.disable_v2_behavior()
+def test_oracle_math_values_names_dtypes(tf1):
     x = RNG.uniform(-2, 2, size=(3, 4)).astype(np.float32)
 
     def build(m):
@@ -611,9 +609,7 @@ def test_oracle_math_values_names_dtypes():
 
 
 @pytest.mark.oracle
-def test_oracle_gradients_match():
-    tf1 = pytest.importorskip("tensorflow.compat.v1")
-    tf1.disable_v2_behavior()
+def test_oracle_gradients_match(tf1):
     x = RNG.uniform(0.2, 2, size=(3, 4))
 
     def build(m):

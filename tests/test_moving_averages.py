@@ -112,9 +112,7 @@ def test_single_variable_is_lenient_but_strict_mode_raises():
 
 
 @pytest.mark.oracle
-def test_values_match_tf1():
-    tf1 = pytest.importorskip("tensorflow.compat.v1")
-    tf1.disable_v2_behavior()
+def test_values_match_tf1(tf1):
     results = []
     for mod in (tf1, tf):
         g = mod.Graph()

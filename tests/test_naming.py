@@ -316,16 +316,9 @@ def _names(lib, scenario, what):
         return [op.name for op in g.get_operations()]
 
 
-def _tf1():
-    tf1 = pytest.importorskip("tensorflow").compat.v1
-    tf1.disable_v2_behavior()
-    return tf1
-
-
 @pytest.mark.oracle
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda f: f.__name__)
-def test_variable_names_match_tensorflow(scenario):
-    tf1 = _tf1()
+def test_variable_names_match_tensorflow(scenario, tf1):
     assert _names(tf, scenario, "variables") == _names(tf1, scenario, "variables")
 
 
@@ -336,8 +329,7 @@ _INFORMATIVE = ("/Initializer/", "RefSwitch", "/read/Switch", "Initializer/")
 
 @pytest.mark.oracle
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda f: f.__name__)
-def test_op_names_match_tensorflow(scenario):
-    tf1 = _tf1()
+def test_op_names_match_tensorflow(scenario, tf1):
     ours = [n for n in _names(tf, scenario, "ops") if not any(s in n for s in _INFORMATIVE)]
     ref = [n for n in _names(tf1, scenario, "ops") if not any(s in n for s in _INFORMATIVE)]
     if scenario is _scenario_cond_and_guard:

@@ -632,11 +632,7 @@ def test_xw_plus_b_and_zero_fraction():
 
 
 @pytest.mark.oracle
-def test_oracle_softmax_cross_entropies_and_activations():
-    pytest.importorskip("tensorflow")
-    import tensorflow.compat.v1 as tf1
-
-    tf1.disable_v2_behavior()
+def test_oracle_softmax_cross_entropies_and_activations(tf1):
     logits = RNG.standard_normal((4, 5)).astype(np.float32)
     soft = soft_labels((4, 5)).astype(np.float32)
     sparse = np.array([1, 0, 4, 2], np.int64)

@@ -180,9 +180,7 @@ def test_strict_mode_rejects_lenient_forms():
 
 
 @pytest.mark.oracle
-def test_oracle_operator_names_and_dtypes():
-    tf1 = pytest.importorskip("tensorflow.compat.v1")
-    tf1.disable_v2_behavior()
+def test_oracle_operator_names_and_dtypes(tf1):
 
     def build(m):
         a = m.placeholder(m.float32, [2], name="a")

@@ -433,9 +433,7 @@ def test_bad_constructor_arguments():
 # -- against TensorFlow 1.x -------------------------------------------------------------------------------------------
 
 
-def tf1_steps(name, kwargs, steps, dtype):
-    tf1 = pytest.importorskip("tensorflow.compat.v1")
-    tf1.disable_v2_behavior()
+def tf1_steps(tf1, name, kwargs, steps, dtype):
     g = tf1.Graph()
     with g.as_default():
         w, b, loss = build_problem(tf1, dtype)
@@ -454,14 +452,14 @@ def tf1_steps(name, kwargs, steps, dtype):
 @pytest.mark.oracle
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 @pytest.mark.parametrize("name,kw", CASES, ids=CASE_IDS)
-def test_ten_step_trajectory_matches_tf1(name, kw, dtype):
+def test_ten_step_trajectory_matches_tf1(name, kw, dtype, tf1):
     if name in UNCAST and dtype == "float64":
         with pytest.raises(TypeError, match="Input 'alpha'|Input 'lr'"):
-            tf1_steps(name, kw, 1, dtype)
+            tf1_steps(tf1, name, kw, 1, dtype)
         with pytest.raises(TypeError, match="Input 'alpha'|Input 'lr'"):
             run_steps(name, kw, 1, dtype=tf.float64)
         return
-    want, want_slots = tf1_steps(name, kw, 10, dtype)
+    want, want_slots = tf1_steps(tf1, name, kw, 10, dtype)
     got, got_slots = run_steps(name, kw, 10, dtype=tf.as_dtype(dtype))
     for step, (g_step, w_step) in enumerate(zip(got, want)):
         for g_val, w_val in zip(g_step, w_step):

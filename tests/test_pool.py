@@ -285,11 +285,7 @@ def test_avg_pool_rejects_integers():
 
 
 @pytest.mark.oracle
-def test_pooling_matches_tensorflow_on_a_grid():
-    pytest.importorskip("tensorflow")
-    import tensorflow.compat.v1 as tf1
-
-    tf1.disable_v2_behavior()
+def test_pooling_matches_tensorflow_on_a_grid(tf1):
     for n, k, s, padding, ties in itertools.product([5, 6, 7], [1, 2, 3], [1, 2, 3], ["SAME", "VALID"],
                                                     [False, True]):
         if padding == "VALID" and k > n:

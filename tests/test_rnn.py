@@ -675,10 +675,7 @@ def test_candidate_samplers_distribution_and_expected_counts(sampler, prob):
 
 
 @pytest.mark.oracle
-def test_sampled_losses_match_tf1():
-    pytest.importorskip("tensorflow")
-    import tensorflow.compat.v1 as tf1
-    tf1.disable_v2_behavior()
+def test_sampled_losses_match_tf1(tf1):
     w, b, x = rand(8, 3), rand(8), rand(3, 3)
     sampled = (SAMPLED[0].astype(np.int64), SAMPLED[1], SAMPLED[2])
 

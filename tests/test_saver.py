@@ -639,9 +639,7 @@ def test_import_meta_graph_without_variables_returns_none(tmp_path):
 
 
 @pytest.mark.oracle
-def test_saver_names_match_tensorflow():
-    tf1 = pytest.importorskip("tensorflow.compat.v1")
-    tf1.disable_v2_behavior()
+def test_saver_names_match_tensorflow(tf1):
     with tf1.Graph().as_default() as g:
         tf1.Variable(1.0, name="w")
         tf1.Variable(2.0, name="b")

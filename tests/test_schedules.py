@@ -140,9 +140,7 @@ def test_integer_learning_rate_rejected():
 
 @pytest.mark.oracle
 @pytest.mark.parametrize("case_id,build,reference", CASES, ids=IDS)
-def test_schedule_values_match_tf1(case_id, build, reference):
-    tf1 = pytest.importorskip("tensorflow.compat.v1")
-    tf1.disable_v2_behavior()
+def test_schedule_values_match_tf1(case_id, build, reference, tf1):
     want_dtype, want = values_over_steps(build, mod=tf1)
     got_dtype, got = values_over_steps(build)
     assert got_dtype == want_dtype

@@ -390,9 +390,7 @@ def test_legacy_summary_names(tmp_path):
 
 
 @pytest.mark.oracle
-def test_matches_tensorflow_summaries():
-    tf1 = pytest.importorskip("tensorflow.compat.v1")
-    tf1.disable_v2_behavior()
+def test_matches_tensorflow_summaries(tf1):
     rng = np.random.RandomState(3)
     x = np.concatenate([rng.randn(200) * 10, [0.0, 1e-13, -3e7]]).astype(np.float32)
     img = rng.uniform(-3, 1, size=(2, 5, 4, 3)).astype(np.float32)

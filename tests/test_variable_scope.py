@@ -298,9 +298,7 @@ def test_variable_op_scope_legacy_spelling():
 
 
 @pytest.mark.oracle
-def test_reuse_error_messages_match_tensorflow():
-    tf1 = pytest.importorskip("tensorflow").compat.v1
-    tf1.disable_v2_behavior()
+def test_reuse_error_messages_match_tensorflow(tf1):
 
     def messages(lib):
         out = []

@@ -272,9 +272,7 @@ def test_view_draws_large_maps_as_images():
 
 
 @pytest.mark.oracle
-def test_frames_match_tensorflow():
-    tf1 = pytest.importorskip("tensorflow").compat.v1
-    tf1.disable_v2_behavior()
+def test_frames_match_tensorflow(tf1):
     rng = np.random.default_rng(8)
     x = rng.normal(size=(7, 6, 2))
     w = rng.normal(size=(3, 2, 2, 3))
