@@ -16,6 +16,13 @@ __all__ = ["AdadeltaOptimizer", "AdagradOptimizer", "AdamOptimizer", "FtrlOptimi
            "RMSPropOptimizer"]
 
 
+def _positive_initial_accumulator(value):
+    """The Adagrad family's starting accumulator value, which TF1 requires to be positive."""
+    if value <= 0.0:
+        raise ValueError(f"initial_accumulator_value must be positive: {value}")
+    return value
+
+
 class GradientDescentOptimizer(Optimizer):
     """θ ← θ − lr·g."""
 
@@ -58,11 +65,9 @@ class AdagradOptimizer(Optimizer):
     """s ← s + g²; θ ← θ − lr·g/√s (no ε). Slot 'accumulator' starts at `initial_accumulator_value`."""
 
     def __init__(self, learning_rate, initial_accumulator_value=0.1, use_locking=False, name="Adagrad"):
-        if initial_accumulator_value <= 0.0:
-            raise ValueError(f"initial_accumulator_value must be positive: {initial_accumulator_value}")
         super().__init__(use_locking, name)
         self._learning_rate = learning_rate
-        self._initial_accumulator_value = initial_accumulator_value
+        self._initial_accumulator_value = _positive_initial_accumulator(initial_accumulator_value)
 
     def _create_slots(self, var_list):
         for v in var_list:
@@ -189,14 +194,11 @@ class AdamOptimizer(Optimizer):
         return group(*update_ops, update_beta1, update_beta2, name=name_scope)
 
 
-class ProximalGradientDescentOptimizer(Optimizer):
-    """p = θ − lr·g; θ ← sign(p)·max(|p| − lr·l1, 0)/(1 + lr·l2). No slots.
+class _ProximalOptimizer(Optimizer):
+    """What the proximal optimizers share: a learning rate and L1/L2 strengths, passed to their update ops uncast
+    (as in TF1: a float64 variable needs float64 tensors for them)."""
 
-    As in TF1 the hyperparameters are not cast: a float64 variable needs float64 tensors for them.
-    """
-
-    def __init__(self, learning_rate, l1_regularization_strength=0.0, l2_regularization_strength=0.0,
-                 use_locking=False, name="ProximalGradientDescent"):
+    def __init__(self, learning_rate, l1_regularization_strength, l2_regularization_strength, use_locking, name):
         super().__init__(use_locking, name)
         self._learning_rate = learning_rate
         self._l1 = l1_regularization_strength
@@ -207,26 +209,30 @@ class ProximalGradientDescentOptimizer(Optimizer):
         self._l1_t = self._hyper(self._l1, "l1_regularization_strength")
         self._l2_t = self._hyper(self._l2, "l2_regularization_strength")
 
+
+class ProximalGradientDescentOptimizer(_ProximalOptimizer):
+    """p = θ − lr·g; θ ← sign(p)·max(|p| − lr·l1, 0)/(1 + lr·l2). No slots."""
+
+    def __init__(self, learning_rate, l1_regularization_strength=0.0, l2_regularization_strength=0.0,
+                 use_locking=False, name="ProximalGradientDescent"):
+        super().__init__(learning_rate, l1_regularization_strength, l2_regularization_strength, use_locking, name)
+
     def _apply_dense(self, grad, var):
         return proximal_ops.apply_proximal_gradient_descent(var, self._lr_t, self._l1_t, self._l2_t, grad,
                                                             use_locking=self._use_locking).op
 
 
-class ProximalAdagradOptimizer(Optimizer):
+class ProximalAdagradOptimizer(_ProximalOptimizer):
     """s ← s + g²; r = lr/√s; p = θ − r·g; θ ← sign(p)·max(|p| − r·l1, 0)/(1 + r·l2).
 
-    Slot 'accumulator' starts at `initial_accumulator_value`. Hyperparameters are not cast (as in TF1).
+    Slot 'accumulator' starts at `initial_accumulator_value`.
     """
 
     def __init__(self, learning_rate, initial_accumulator_value=0.1, l1_regularization_strength=0.0,
                  l2_regularization_strength=0.0, use_locking=False, name="ProximalAdagrad"):
-        if initial_accumulator_value <= 0.0:
-            raise ValueError(f"initial_accumulator_value must be positive: {initial_accumulator_value}")
-        super().__init__(use_locking, name)
-        self._learning_rate = learning_rate
+        initial_accumulator_value = _positive_initial_accumulator(initial_accumulator_value)
+        super().__init__(learning_rate, l1_regularization_strength, l2_regularization_strength, use_locking, name)
         self._initial_accumulator_value = initial_accumulator_value
-        self._l1 = l1_regularization_strength
-        self._l2 = l2_regularization_strength
 
     def _create_slots(self, var_list):
         from ..ops.constant_op import constant
@@ -235,11 +241,6 @@ class ProximalAdagradOptimizer(Optimizer):
             # TF1 builds the starting value as a constant beside the variable, not inside the slot's initializer.
             start = constant(self._initial_accumulator_value, shape=v.shape.as_list(), dtype=v.dtype.base_dtype)
             self._get_or_make_slot(v, lambda start=start: start, "accumulator", self._name)
-
-    def _prepare(self):
-        self._lr_t = self._hyper(self._learning_rate, "learning_rate")
-        self._l1_t = self._hyper(self._l1, "l1_regularization_strength")
-        self._l2_t = self._hyper(self._l2, "l2_regularization_strength")
 
     def _apply_dense(self, grad, var):
         return proximal_ops.apply_proximal_adagrad(var, self.get_slot(var, "accumulator"), self._lr_t, self._l1_t,
@@ -300,7 +301,7 @@ class FtrlOptimizer(Optimizer):
         self._adjusted_l2_t = convert_to_tensor(
             self._l2 + self._beta / (2.0 * maximum(self._call_if_callable(self._learning_rate), 1e-36)),
             name="adjusted_l2_regularization_strength")
-        self._beta_t = self._hyper(self._beta, "beta")
+        self._beta_t = self._hyper(self._beta, "beta")  # unused by the update (beta is in adjusted l2): TF1's graph
         self._l2_shrinkage_t = self._hyper(self._l2_shrinkage, "l2_shrinkage_regularization_strength")
         self._lr_power_t = self._hyper(self._learning_rate_power, "learning_rate_power")
 

@@ -12,8 +12,7 @@ from __future__ import annotations
 
 from ..framework import errors
 from ..framework.graph import Tensor
-from ..ops.registry import NO_GRADIENT, apply, register
-from ..ops.state_ops import _ref_tensor
+from ..ops.registry import NO_GRADIENT, register
 from .training_ops import _build, _check_runtime, _update_shape, _write
 
 __all__: list[str] = []
@@ -93,10 +92,14 @@ def _ftrl_shape(scalar_names):
     return shape
 
 
-def _ftrl(ctx, var, accum, linear, grad, lr, l1, l2, l2_shrinkage, lr_power, names, scalars):
+def _ftrl(ctx, var, accum, linear, grad, names, scalars):
+    """Both FTRL ops: `scalars` are the hyperparameters named in `names` (l2_shrinkage only in ApplyFtrlV2)."""
     xp = ctx.xp
     w, a, z = ctx.read_var(var), ctx.read_var(accum), ctx.read_var(linear)
     _check_runtime(ctx, w, grad, names, scalars)
+    hyper = dict(zip(names, scalars))
+    lr, l1, l2, lr_power = hyper["lr"], hyper["l1"], hyper["l2"], hyper["lr_power"]
+    l2_shrinkage = hyper.get("l2_shrinkage", 0)
     _check_strengths(ctx, lr, l1, l2)
     _require(ctx, l2_shrinkage >= 0, f"l2 shrinkage regularization strength is not a non-negative scalar: "
                                      f"{l2_shrinkage}")
@@ -124,15 +127,14 @@ _FTRL_V2_SCALARS = ["lr", "l1", "l2", "l2_shrinkage", "lr_power"]
 
 
 @register("ApplyFtrl", shape=_ftrl_shape(_FTRL_SCALARS), grad=NO_GRADIENT, stateful=True, ref_inputs=(0, 1, 2))
-def _apply_ftrl(ctx, var, accum, linear, grad, lr, l1, l2, lr_power, use_locking=False):
-    return _ftrl(ctx, var, accum, linear, grad, lr, l1, l2, 0, lr_power, _FTRL_SCALARS, (lr, l1, l2, lr_power))
+def _apply_ftrl(ctx, var, accum, linear, grad, *scalars, use_locking=False):
+    return _ftrl(ctx, var, accum, linear, grad, _FTRL_SCALARS, scalars)
 
 
 @register("ApplyFtrlV2", shape=_ftrl_shape(_FTRL_V2_SCALARS), grad=NO_GRADIENT, stateful=True,
           ref_inputs=(0, 1, 2))
-def _apply_ftrl_v2(ctx, var, accum, linear, grad, lr, l1, l2, l2_shrinkage, lr_power, use_locking=False):
-    return _ftrl(ctx, var, accum, linear, grad, lr, l1, l2, l2_shrinkage, lr_power, _FTRL_V2_SCALARS,
-                 (lr, l1, l2, l2_shrinkage, lr_power))
+def _apply_ftrl_v2(ctx, var, accum, linear, grad, *scalars, use_locking=False):
+    return _ftrl(ctx, var, accum, linear, grad, _FTRL_V2_SCALARS, scalars)
 
 
 def apply_ftrl(var, accum, linear, grad, lr, l1, l2, lr_power, l2_shrinkage=None, use_locking=False,
@@ -140,11 +142,6 @@ def apply_ftrl(var, accum, linear, grad, lr, l1, l2, lr_power, l2_shrinkage=None
     """FTRL-proximal (McMahan et al. 2013), p = −lr_power:
     a' = a + g²; linear ← linear + ĝ − (a'^p − a^p)/lr·var (ĝ = g + 2·l2_shrinkage·var);
     var ← (sign(linear)·l1 − linear)/(a'^p/lr + 2·l2) where |linear| > l1, else 0; accum ← a'."""
-    refs = [_ref_tensor(r) for r in (var, accum, linear)]
     scalars = [lr, l1, l2] + ([] if l2_shrinkage is None else [l2_shrinkage]) + [lr_power]
     op_type = "ApplyFtrl" if l2_shrinkage is None else "ApplyFtrlV2"
-    inputs = refs + [grad] + scalars
-    for t in inputs:
-        if not isinstance(t, Tensor):
-            raise TypeError(f"{op_type}: expected Tensors, got {t!r:.60}")
-    return apply(op_type, inputs, {"use_locking": bool(use_locking)}, name or op_type)
+    return _build(op_type, [var, accum, linear], scalars, grad, name, grad_first=True, use_locking=use_locking)

@@ -85,8 +85,10 @@ def _blocks(xp, size: int) -> list:
     return [slice(i, min(i + _BLOCK, size)) for i in range(0, size, _BLOCK)]
 
 
-def _build(op_type, refs, scalars, grad, name, **flags):
-    inputs = [_ref_tensor(r) for r in refs] + list(scalars) + [grad]
+def _build(op_type, refs, scalars, grad, name, grad_first=False, **flags):
+    """The update op with inputs refs + scalars + [grad] (TF1's order; refs + [grad] + scalars for `grad_first`)."""
+    refs = [_ref_tensor(r) for r in refs]
+    inputs = refs + [grad] + list(scalars) if grad_first else refs + list(scalars) + [grad]
     for t in inputs:
         if not isinstance(t, Tensor):
             raise TypeError(f"{op_type}: expected Tensors, got {t!r:.60}")
