@@ -24,8 +24,9 @@ _ANY_LENGTH = TensorShape([None])
 _SCALAR = TensorShape([])
 
 
-def _elems(elems, what: str) -> list:
-    """The flat list of tensors of `elems`, each at least 1-D, with compatible static lengths."""
+def _elems(elems, what: str) -> tuple[list, int | None]:
+    """The flat list of tensors of `elems`, each at least 1-D with compatible static lengths, and that length
+    (None when no static shape knows it)."""
     flat = nest.flatten(elems)
     if not flat:
         raise ValueError(f"{what}: elems must be a Tensor or (possibly nested) sequence of Tensors, got {elems!r}")
@@ -43,18 +44,11 @@ def _elems(elems, what: str) -> list:
                 raise ValueError(f"{what}: every tensor in elems must have the same first dimension; got {length} "
                                  f"and {n} ({t.name}).")
             length = n if n is not None else length
-    return flat
+    return flat, length
 
 
 def _length(flat) -> Tensor:
     return array_ops.shape(flat[0])[0]
-
-
-def _static_length(flat):
-    for t in flat:
-        if t.shape.ndims is not None and t.shape.as_list()[0] is not None:
-            return t.shape.as_list()[0]
-    return None
 
 
 def _outputs(what: str, structure, result, out_dtypes) -> list:
@@ -62,7 +56,8 @@ def _outputs(what: str, structure, result, out_dtypes) -> list:
     try:
         nest.assert_same_structure(structure, result, check_types=False)
     except (TypeError, ValueError) as e:
-        raise ValueError(f"{what}: fn must return the same structure as {_structure_name(what)}: {e}") from None
+        like = "dtype (or elems when dtype is not given)" if what == "map_fn" else "the initializer (or elems)"
+        raise ValueError(f"{what}: fn must return the same structure as {like}: {e}") from None
     out = []
     for t, dt in zip(nest.flatten(result), out_dtypes):
         t = convert_to_tensor(t, dtype=dt) if not isinstance(t, Tensor) else t
@@ -72,10 +67,6 @@ def _outputs(what: str, structure, result, out_dtypes) -> list:
                             f"{hint}: {t.name}")
         out.append(t)
     return out
-
-
-def _structure_name(what):
-    return {"map_fn": "dtype (or elems when dtype is not given)"}.get(what, "the initializer (or elems)")
 
 
 class _Collector:
@@ -132,12 +123,12 @@ def map_fn(fn, elems, dtype=None, parallel_iterations=None, back_prop=True, swap
     """
     if not callable(fn):
         raise TypeError("fn must be callable.")
-    flat = _elems(elems, "map_fn")
+    flat, n_static = _elems(elems, "map_fn")
     out_structure = elems if dtype is None else dtype
     out_dtypes = ([e.dtype.base_dtype for e in flat] if dtype is None else
                   [dtypes.as_dtype(d).base_dtype for d in nest.flatten(dtype)])
     with _graph.name_scope(name, "map", flat):
-        n, n_static = _length(flat), _static_length(flat)
+        n = _length(flat)
         collect = _Collector(out_dtypes)
 
         def body(i, accs, shapes):
@@ -160,9 +151,9 @@ def _carry(what, fn, elems, initializer, reverse, name, scope, collect_outputs, 
     """The loop of scan and fold: a = fn(a, elems[i]) for i ascending (descending when `reverse`)."""
     if not callable(fn):
         raise TypeError("fn must be callable.")
-    flat = _elems(elems, what)
+    flat, n_static = _elems(elems, what)
     with _graph.name_scope(name, scope, flat):
-        n, n_static = _length(flat), _static_length(flat)
+        n = _length(flat)
         if initializer is None:
             a_structure, a0, start = elems, _first_or_last(flat, reverse), 1
         else:
