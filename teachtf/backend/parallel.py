@@ -12,7 +12,6 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 
-
 def usable_cores(cgroup_root: str = "/sys/fs/cgroup") -> int:
     """The cores this process may use: those it is pinned to, capped by a container's CPU quota (cgroup v2
     `cpu.max` or v1 `cpu.cfs_quota_us`), as JupyterHub and Binder set it. Rounded up, at least 1."""

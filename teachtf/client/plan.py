@@ -19,9 +19,9 @@ import numpy as np
 
 from .. import backend as _backend
 from ..framework import errors
-from ..ops.inplace import MIN_INPLACE_ELEMENTS
 from ..framework.dtypes import string as _string
 from ..framework.graph import Operation, Tensor
+from ..ops.inplace import MIN_INPLACE_ELEMENTS
 
 # Fetch kinds in Plan.fetch_specs.
 FETCH_SLOT, FETCH_VARIABLE, FETCH_OP = 0, 1, 2

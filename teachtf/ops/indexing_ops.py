@@ -596,7 +596,6 @@ def _select_kernel(ctx, c, x, y):
 
 
 def _select_v2_shape(inputs, attrs):
-
     c, x, y = inputs
     check_dtype(c, ("bool",), "condition")
     if x.dtype.base_dtype != y.dtype.base_dtype:
